@@ -1,0 +1,308 @@
+"""Load and check the question bank: one YAML file per lesson, validated by a JSON Schema."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+LABELS = ("leading", "managing", "both")
+QUESTION_TYPES = ("single", "multiple", "truefalse", "classify", "scenario")
+
+
+class BankError(ValueError):
+    """A bank file is malformed; the message names the file, the question and the field."""
+
+    def __init__(self, problems: list["Problem"]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a bank file."""
+
+    file: str
+    question: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.question:
+            where.append(f"question '{self.question}'")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return ": ".join([", ".join(where), self.message])
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer a learner can pick, with the feedback that explains it."""
+
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a classify question, keyed leading, managing or both."""
+
+    text: str
+    label: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A quiz question. Classify questions use `statements`; every other type uses `choices`."""
+
+    id: str
+    type: str
+    prompt: str
+    choices: tuple[Choice, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    situation: str | None = None
+    discussion: str | None = None
+
+    @property
+    def keyed(self) -> tuple[int, ...]:
+        """Return the indices of the keyed choices."""
+        return tuple(i for i, c in enumerate(self.choices) if c.correct)
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """A reflection prompt whose answer the learner writes and keeps."""
+
+    id: str
+    prompt: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson of the course: its questions and reflections."""
+
+    id: str
+    number: int
+    title: str
+    notebook: str
+    minutes: int
+    summary: str | None
+    questions: tuple[Question, ...]
+    reflections: tuple[Reflection, ...]
+    source: str = field(default="", compare=False)
+
+    def question(self, question_id: str) -> Question:
+        """Return the question with this id."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(f"lesson '{self.id}' has no question '{question_id}'")
+
+    def reflection(self, reflection_id: str) -> Reflection:
+        """Return the reflection prompt with this id."""
+        for r in self.reflections:
+            if r.id == reflection_id:
+                return r
+        raise KeyError(f"lesson '{self.id}' has no reflection '{reflection_id}'")
+
+
+@functools.lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads(resources.files("course").joinpath("schema/bank.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _yaml_load(text: str):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader: data only, nothing executed
+
+
+def _path_str(parts: Iterable) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _schema_problem(name: str, data, error) -> Problem:
+    path = list(error.absolute_path)
+    question = None
+    if len(path) >= 2 and path[0] in ("questions", "reflections") and isinstance(path[1], int):
+        item = data[path[0]][path[1]]
+        question = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+        question = question or f"{path[0]}[{path[1]}]"
+        path = path[2:]
+    field_name = _path_str(path) or None
+    message = error.message
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [p for p in error.validator_value if p not in error.instance]
+        field_name = _path_str(path + missing[:1])
+        message = "is missing"
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        field_name = _path_str(path + extra[:1])
+        message = "is not a field this kind of entry has"
+    elif error.validator == "enum" and path and path[-1] == "type":
+        message = f"unknown question type {error.instance!r} (use one of: {', '.join(QUESTION_TYPES)})"
+    elif error.validator == "enum" and path and path[-1] == "label":
+        message = f"label {error.instance!r} is not one of: {', '.join(LABELS)}"
+    elif error.validator in ("minLength", "pattern") and path and isinstance(error.instance, str) and not error.instance.strip():
+        message = "is empty"
+    return Problem(name, question, field_name, message)
+
+
+def _semantic_problems(name: str, data: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for kind in ("questions", "reflections"):
+        for item in data.get(kind) or []:
+            item_id = item.get("id")
+            if item_id in seen:
+                problems.append(Problem(name, item_id, "id", "duplicate id in this lesson"))
+            seen.add(item_id)
+    for q in data.get("questions") or []:
+        qtype = q.get("type")
+        if qtype in ("single", "multiple"):
+            keyed = sum(1 for o in q.get("options", []) if o.get("correct"))
+            if keyed == 0:
+                problems.append(Problem(name, q["id"], "options", "no option is keyed correct: true"))
+            elif qtype == "single" and keyed > 1:
+                problems.append(Problem(name, q["id"], "options",
+                                        f"{keyed} options are keyed correct; a single-choice question keys exactly one"))
+        elif qtype == "scenario":
+            best = sum(1 for r in q.get("responses", []) if r.get("best"))
+            if best != 1:
+                problems.append(Problem(name, q["id"], "responses",
+                                        f"{best} responses are keyed best: true; a scenario keys exactly one"))
+    return problems
+
+
+def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
+    """Parse and check one bank file's text; return its data and every problem found."""
+    import yaml
+
+    try:
+        data = _yaml_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(name, None, where, f"is not valid YAML: {reason}")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, None, None, "must be a YAML mapping with lesson, title, questions and reflections")]
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [_schema_problem(name, data, e) for e in errors]
+    if not problems:
+        problems = _semantic_problems(name, data)
+    return data, problems
+
+
+def _build(data: dict, source: str) -> Lesson:
+    questions = []
+    for q in data["questions"]:
+        kind = q["type"]
+        choices: tuple[Choice, ...] = ()
+        statements: tuple[Statement, ...] = ()
+        if kind in ("single", "multiple"):
+            choices = tuple(Choice(o["text"], bool(o.get("correct")), o["feedback"]) for o in q["options"])
+        elif kind == "truefalse":
+            choices = (Choice("True", q["answer"] is True, q["feedback_true"]),
+                       Choice("False", q["answer"] is False, q["feedback_false"]))
+        elif kind == "scenario":
+            choices = tuple(Choice(r["text"], bool(r.get("best")), r["consequence"]) for r in q["responses"])
+        elif kind == "classify":
+            statements = tuple(Statement(s["text"], s["label"], s["feedback"]) for s in q["statements"])
+        questions.append(Question(q["id"], kind, q["prompt"], choices, statements,
+                                  q.get("situation"), q.get("discussion")))
+    reflections = tuple(Reflection(r["id"], r["prompt"], r.get("hint")) for r in data["reflections"])
+    return Lesson(data["lesson"], data["number"], data["title"], data["notebook"], data["minutes"],
+                  data.get("summary"), tuple(questions), reflections, source)
+
+
+def load_file(path: str | Path) -> Lesson:
+    """Load one bank file, raising BankError that names the file, question and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError([Problem(str(path), None, None, f"cannot be read: {exc}")]) from None
+    data, problems = check_text(text, str(path))
+    if problems:
+        raise BankError(problems)
+    return _build(data, str(path))
+
+
+def _bank_files() -> list:
+    folder = resources.files("course").joinpath("banks")
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+
+
+@functools.lru_cache(maxsize=1)
+def lessons() -> tuple[Lesson, ...]:
+    """Return every lesson shipped with the course, in course order."""
+    loaded = []
+    problems: list[Problem] = []
+    for f in _bank_files():
+        data, found = check_text(f.read_text("utf-8"), f"course/banks/{f.name}")
+        if found:
+            problems += found
+        else:
+            loaded.append(_build(data, f"course/banks/{f.name}"))
+    if problems:
+        raise BankError(problems)
+    return tuple(sorted(loaded, key=lambda lesson: lesson.number))
+
+
+def lesson(lesson_id: str) -> Lesson:
+    """Return the shipped lesson with this id (or this notebook name)."""
+    for item in lessons():
+        if lesson_id in (item.id, item.notebook, item.notebook.removesuffix(".ipynb")):
+            return item
+    known = ", ".join(x.id for x in lessons())
+    raise KeyError(f"no lesson '{lesson_id}' in the course (lessons: {known})")
+
+
+def check_paths(paths: Iterable[str | Path]) -> list[Problem]:
+    """Check bank files (folders are searched for *.yaml); return every problem found."""
+    problems: list[Problem] = []
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(p.glob("*.yaml"))
+        else:
+            files.append(p)
+    owners: dict[str, str] = {}
+    numbers: dict[int, str] = {}
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(f), None, None, f"cannot be read: {exc}"))
+            continue
+        data, found = check_text(text, str(f))
+        problems += found
+        if data and not found:
+            lid, num = data["lesson"], data["number"]
+            if lid in owners:
+                problems.append(Problem(str(f), None, "lesson", f"lesson id '{lid}' is also used by {owners[lid]}"))
+            if num in numbers:
+                problems.append(Problem(str(f), None, "number", f"lesson number {num} is also used by {numbers[num]}"))
+            owners.setdefault(lid, str(f))
+            numbers.setdefault(num, str(f))
+    return problems
+
+
+def shipped_bank_dir() -> Path:
+    """Return the folder of the shipped bank files."""
+    return Path(str(resources.files("course").joinpath("banks")))

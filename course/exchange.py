@@ -1,0 +1,142 @@
+"""Export a learner's work (versioned JSON plus a Markdown portfolio) and import it back.
+
+Exports are files from other people when an instructor collects them: they are parsed as JSON and
+checked against a schema, never executed, and a bad file leaves the store untouched.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+from course.store import ProgressStore
+
+FORMAT = "lead-manage-export"
+VERSION = 1
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class ExportError(ValueError):
+    """A file is not a usable Lead & Manage export; the message says why."""
+
+
+@functools.lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads(resources.files("course").joinpath("schema/export.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
+    """Return everything the learner has done, as a JSON-ready dict.
+
+    Parameters
+    ----------
+    store:
+        The progress store to read.
+    learner:
+        An optional name to put on the export.
+    """
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "learner": learner,
+        "attempts": store.attempts(),
+        "reflections": store.reflection_revisions(),
+        "ratings": store.rating_rows(),
+    }
+
+
+def export_json(store: ProgressStore, learner: str | None = None) -> str:
+    """Return the export as JSON text."""
+    return json.dumps(export_learner(store, learner), ensure_ascii=False, indent=1)
+
+
+def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
+    """Return the learner's latest reflections as a Markdown portfolio, in course order."""
+    from course.bank import lessons
+
+    latest = store.latest_reflections()
+    title = f"# Lead & Manage: reflection portfolio{' of ' + learner if learner else ''}"
+    lines = [title, "", f"Exported {datetime.now().strftime('%d %B %Y, %H:%M')}.", ""]
+    known = set()
+    for lesson in lessons():
+        entries = [(r, latest.get((lesson.id, r.id))) for r in lesson.reflections]
+        entries = [(r, saved) for r, saved in entries if saved and saved.text.strip()]
+        known.update((lesson.id, r.id) for r in lesson.reflections)
+        if not entries:
+            continue
+        lines += [f"## {lesson.number:02d} · {lesson.title}", ""]
+        for prompt, saved in entries:
+            lines += [f"**{prompt.prompt}**", "", saved.text.strip(), "", f"*Saved {saved.at[:16].replace('T', ' ')} UTC*", ""]
+    others = [(key, saved) for key, saved in latest.items() if key not in known and saved.text.strip()]
+    if others:
+        lines += ["## Other notes", ""]
+        for (lesson_id, ref_id), saved in others:
+            lines += [f"**{lesson_id} / {ref_id}**", "", saved.text.strip(), ""]
+    if len(lines) <= 4:
+        lines += ["No reflections written yet."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def parse_export(data: bytes | str) -> dict:
+    """Parse and check an export file's content; raise ExportError with the reason if it is unusable."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    if len(data) > MAX_BYTES:
+        raise ExportError(f"file is {len(data):,} bytes; an export is at most {MAX_BYTES:,}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ExportError("file is not UTF-8 text (binary or another encoding)") from None
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ExportError(f"file is not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ExportError("file is not a Lead & Manage export (no 'format': 'lead-manage-export')")
+    if doc.get("version") != VERSION:
+        raise ExportError(f"export version {doc.get('version')!r} is not supported (this course reads version {VERSION})")
+    error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is not None:
+        where = "/".join(map(str, error.absolute_path)) or "top level"
+        raise ExportError(f"export does not match the format at {where}: {error.message[:200]}")
+    return doc
+
+
+def import_export(store: ProgressStore, data: bytes | str | Path) -> dict[str, int]:
+    """Merge an export into the store, idempotently; return how many rows were new.
+
+    Parameters
+    ----------
+    store:
+        The progress store to merge into.
+    data:
+        The export's bytes or text, or a path to the file.
+    """
+    if isinstance(data, Path):
+        try:
+            size = data.stat().st_size
+        except OSError as exc:
+            raise ExportError(f"cannot read {data.name}: {exc.strerror or exc}") from None
+        if size > MAX_BYTES:
+            raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
+        data = data.read_bytes()
+    doc = parse_export(data)
+    return store.merge(doc["attempts"], doc["reflections"], doc["ratings"])
+
+
+def write_export(store: ProgressStore, folder: str | Path, learner: str | None = None) -> tuple[Path, Path]:
+    """Write the JSON export and the Markdown portfolio into a folder; return both paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    json_path = folder / f"lead-manage-export-{stamp}.json"
+    md_path = folder / f"lead-manage-portfolio-{stamp}.md"
+    json_path.write_text(export_json(store, learner), encoding="utf-8")
+    md_path.write_text(portfolio_markdown(store, learner), encoding="utf-8")
+    return json_path, md_path

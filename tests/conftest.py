@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import pytest
+
+from course.bank import load_file
+from course.store import ProgressStore, reset_default_store
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = ProgressStore(tmp_path / "progress.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sample():
+    return load_file(DATA / "sample.yaml")
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(tmp_path / "learner-data"))
+    reset_default_store()
+    yield
+    reset_default_store()

@@ -1,0 +1,155 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course import bank
+from course.bank import BankError, check_paths, load_file
+
+DATA = Path(__file__).parent / "data"
+GOOD = (DATA / "sample.yaml").read_text()
+
+
+def write(tmp_path, text, name="bad.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def problems_for(tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(BankError) as info:
+        load_file(path)
+    return path, info.value
+
+
+def test_good_file_loads_into_model_objects(sample):
+    assert sample.id == "sample"
+    assert [q.type for q in sample.questions] == ["single", "multiple", "truefalse", "classify", "scenario"]
+    assert sample.question("pick-many").keyed == (0, 1)
+    assert sample.question("judge").keyed == (0,)
+    assert sample.question("case").keyed == (0,)
+    assert sample.question("case").situation == "Deliveries are late every Monday."
+    assert [s.label for s in sample.question("sort").statements] == ["managing", "leading", "both"]
+    assert sample.reflection("example").hint == "Any setting counts."
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    path, err = problems_for(tmp_path, GOOD.replace("title: \"A sample", "title: [\"A sample"))
+    assert str(path) in str(err)
+    assert "line" in str(err) and "not valid YAML" in str(err)
+
+
+def test_unknown_type_names_question_and_field(tmp_path):
+    path, err = problems_for(tmp_path, GOOD.replace("type: truefalse", "type: essay"))
+    assert f"{path}, question 'judge', field 'type': unknown question type 'essay'" in str(err)
+
+
+def test_duplicate_id(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("id: pick-many", "id: pick-one"))
+    assert "question 'pick-one', field 'id': duplicate id" in str(err)
+
+
+def test_no_keyed_answer(tmp_path):
+    text = GOOD.replace("        correct: true\n        feedback: \"Rotas", "        feedback: \"Rotas")
+    _, err = problems_for(tmp_path, text)
+    assert "question 'pick-one', field 'options': no option is keyed" in str(err)
+
+
+def test_two_keyed_answers_in_single_choice(tmp_path):
+    text = GOOD.replace("      - text: \"Explaining why the change matters\"\n",
+                        "      - text: \"Explaining why the change matters\"\n        correct: true\n")
+    _, err = problems_for(tmp_path, text)
+    assert "question 'pick-one', field 'options': 2 options are keyed" in str(err)
+
+
+def test_scenario_without_best_response(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("        best: true\n", ""))
+    assert "question 'case', field 'responses'" in str(err)
+
+
+def test_classify_statement_without_label(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("        label: leading\n", ""))
+    assert "question 'sort', field 'statements[1].label': is missing" in str(err)
+
+
+def test_classify_statement_with_unknown_label(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("label: leading", "label: leader"))
+    assert "field 'statements[1].label': label 'leader' is not one of" in str(err)
+
+
+def test_missing_feedback(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("        feedback: \"Budgeting is managing work.\"\n", ""))
+    assert "question 'pick-many', field 'options[2].feedback': is missing" in str(err)
+
+
+def test_empty_feedback(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("\"Budgeting is managing work.\"", "\"  \""))
+    assert "question 'pick-many', field 'options[2].feedback'" in str(err)
+
+
+def test_field_that_does_not_belong(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("    answer: true\n", "    answer: true\n    options: []\n"))
+    assert "question 'judge', field 'options': is not a field" in str(err)
+
+
+def test_every_problem_in_a_file_is_reported(tmp_path):
+    text = GOOD.replace("type: truefalse", "type: essay").replace("        label: leading\n", "")
+    _, err = problems_for(tmp_path, text)
+    assert len(err.problems) == 2
+
+
+def test_not_a_mapping(tmp_path):
+    _, err = problems_for(tmp_path, "- just\n- a list\n")
+    assert "must be a YAML mapping" in str(err)
+
+
+def test_cli_reports_and_fails(tmp_path):
+    bad = write(tmp_path, GOOD.replace("type: truefalse", "type: essay"))
+    good = write(tmp_path, GOOD, "good.yaml")
+    run = subprocess.run([sys.executable, "-m", "course", "check", str(good), str(bad)], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert f"{bad}, question 'judge', field 'type'" in run.stderr
+    assert str(good) not in run.stderr
+
+
+def test_cli_passes_good_file(tmp_path):
+    good = write(tmp_path, GOOD, "good.yaml")
+    run = subprocess.run([sys.executable, "-m", "course", "check", str(good)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_duplicate_lesson_ids_across_files(tmp_path):
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD.replace("number: 90", "number: 91"), "b.yaml")
+    problems = check_paths([tmp_path])
+    assert any("lesson id 'sample' is also used" in str(p) for p in problems)
+
+
+def test_shipped_bank_passes_the_checker():
+    run = subprocess.run([sys.executable, "-m", "course", "check"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert bank.lessons(), "the course ships at least one lesson"
+
+
+def test_bad_bank_in_a_notebook_shows_the_message_not_a_traceback(tmp_path, monkeypatch):
+    import widgets
+
+    bad = write(tmp_path, GOOD.replace("type: truefalse", "type: essay"), "90_sample.yaml")
+    monkeypatch.setattr(bank, "_bank_files", lambda: [bad])
+    bank.lessons.cache_clear()
+    try:
+        shown = widgets.quiz("sample")
+    finally:
+        bank.lessons.cache_clear()
+    assert "question &#x27;judge&#x27;, field &#x27;type&#x27;: unknown question type" in shown.value
+    assert "Traceback" not in shown.value
+
+
+def test_unknown_lesson_or_question_is_explained():
+    import widgets
+
+    assert "no lesson &#x27;nope&#x27;" in widgets.quiz("nope").value
+    first = bank.lessons()[0]
+    assert "has no question &#x27;nope&#x27;" in widgets.quiz(first.id, "nope").value

@@ -1,0 +1,125 @@
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from course.store import ProgressStore, data_dir, default_store
+
+
+def test_data_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(tmp_path / "here"))
+    assert data_dir() == tmp_path / "here"
+    assert default_store().path == tmp_path / "here" / "progress.sqlite3"
+    assert (tmp_path / "here" / "progress.sqlite3").exists()
+
+
+def test_uses_wal_and_a_busy_timeout(store):
+    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_everything_survives_a_restart(tmp_path):
+    path = tmp_path / "p.sqlite3"
+    first = ProgressStore(path)
+    first.record_attempt("l", "q", [0, 2], False, 0.5)
+    first.record_attempt("l", "q", [0, 1], True, 1.0)
+    first.save_reflection("l", "r", "draft")
+    first.save_reflection("l", "r", "draft, then more")
+    first.save_rating("before", "item", 4)
+    first.close()
+    again = ProgressStore(path)
+    assert again.last_answer("l", "q") == [0, 1]
+    assert again.reflection("l", "r").text == "draft, then more"
+    assert [r["text"] for r in again.reflection_revisions()] == ["draft", "draft, then more"]
+    assert again.ratings("before") == {"item": 4}
+    assert again.solved() == {("l", "q")}
+    assert again.warning is None and again.notice is None
+
+
+def test_unchanged_reflection_is_not_stored_twice(store):
+    store.save_reflection("l", "r", "same")
+    store.save_reflection("l", "r", "same")
+    assert len(store.reflection_revisions()) == 1
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from course.store import ProgressStore
+    store = ProgressStore(sys.argv[1])
+    who = sys.argv[2]
+    for i in range(150):
+        store.save_reflection("l", who, f"{who} revision {i}")
+        store.record_attempt("l", who, i % 3, i % 2 == 0, 1.0)
+    store.close()
+""")
+
+
+def test_two_processes_writing_at_once_keep_every_write(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    ProgressStore(path).close()
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), who]) for who in ("a", "b")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    store = ProgressStore(path)
+    revisions = store.reflection_revisions()
+    for who in ("a", "b"):
+        texts = [r["text"] for r in revisions if r["reflection"] == who]
+        assert texts == [f"{who} revision {i}" for i in range(150)]
+    assert store.counts()["attempts"] == 300
+
+
+def test_corrupt_file_is_moved_aside_and_a_fresh_store_started(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"this is not a database " * 500)
+    store = ProgressStore(path)
+    moved = [p for p in tmp_path.iterdir() if p.name.startswith("progress.corrupt-")]
+    assert len(moved) == 1 and moved[0].read_bytes().startswith(b"this is not a database")
+    assert store.notice and moved[0].name in store.notice
+    assert store.warning is None
+    store.save_reflection("l", "r", "kept")
+    assert ProgressStore(path).reflection("l", "r").text == "kept"
+
+
+def test_folder_that_cannot_be_created_falls_back_to_memory(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    store = ProgressStore(blocker / "data" / "progress.sqlite3")
+    assert store.warning and "in memory" in store.warning and "Download my work" in store.warning
+    store.save_reflection("l", "r", "still here")
+    assert store.reflection("l", "r").text == "still here"
+    assert store.where == "in memory only (this session)"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_folder_falls_back_to_memory_and_keeps_old_work(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    first = ProgressStore(folder / "progress.sqlite3")
+    first.save_reflection("l", "r", "written before")
+    first.close()
+    folder.chmod(0o500)
+    try:
+        store = ProgressStore(folder / "progress.sqlite3")
+        assert store.warning
+        store.save_reflection("l", "r2", "new words")
+        assert store.reflection("l", "r2").text == "new words"
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_write_that_fails_mid_session_moves_to_memory_keeping_everything(store):
+    store.save_reflection("l", "r", "before the failure")
+    store._conn.execute("PRAGMA query_only = ON")  # the file stops accepting writes, as on a full or read-only disk
+    saved = store.save_reflection("l", "r", "after the failure")
+    assert saved.text == "after the failure"
+    assert store.warning and "could not be written" in store.warning
+    assert [r["text"] for r in store.reflection_revisions()] == ["before the failure", "after the failure"]
+
+
+def test_settings(store):
+    assert store.get("learner_name") is None
+    store.set("learner_name", "Ada")
+    store.set("learner_name", "Ada L.")
+    assert store.get("learner_name") == "Ada L."

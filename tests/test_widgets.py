@@ -1,0 +1,187 @@
+import time
+
+import pytest
+
+from course.store import ProgressStore
+from widgets.course_views import DownloadWork, Progress, UploadWork, course_map_markdown
+from widgets.quiz import Quiz
+from widgets.reflection import ReflectionBox
+
+
+def make_quiz(sample, store, *ids):
+    questions = [sample.question(i) for i in ids] if ids else list(sample.questions)
+    return Quiz(sample, questions, store)
+
+
+def test_wrong_then_right_shows_each_feedback_and_records_each_attempt(sample, store):
+    quiz = make_quiz(sample, store, "pick-one")
+    view = quiz.views[0]
+    assert view.check_button.disabled, "nothing to check before an answer is picked"
+    view.set_answer(1)
+    view.check_button.click()
+    assert "❌ Not quite" in view.feedback.value and "That gives meaning and direction." in view.feedback.value
+    assert view.retry_button.layout.display != "none"
+    assert "0 of 1" in quiz.score_line.value
+    view.set_answer(0)
+    assert not view.checked
+    view.check_button.click()
+    assert "✅ Correct" in view.feedback.value and "Rotas organise people and time." in view.feedback.value
+    assert view.retry_button.layout.display == "none"
+    assert "1 of 1" in quiz.score_line.value and "all correct" in quiz.score_line.value
+    assert [(a["answer"], a["correct"]) for a in store.attempts("sample")] == [(1, False), (0, True)]
+
+
+def test_retry_clears_the_answer_and_feedback(sample, store):
+    view = make_quiz(sample, store, "pick-one").views[0]
+    view.set_answer(1)
+    view.check_button.click()
+    view.retry_button.click()
+    assert view.feedback.value == "" and view._radio.value is None and view.check_button.disabled
+
+
+def test_multiple_select_partial_then_full(sample, store):
+    view = make_quiz(sample, store, "pick-many").views[0]
+    view.set_answer([0])
+    view.check_button.click()
+    assert "Partly right" in view.feedback.value and "still 1 right option" in view.feedback.value
+    view.set_answer([0, 1])
+    view.check_button.click()
+    assert view.correct and store.last_answer("sample", "pick-many") == [0, 1]
+
+
+def test_classify_needs_every_statement_and_escapes_text(sample, store):
+    view = make_quiz(sample, store, "sort").views[0]
+    view.set_answer(["managing", "leading", None])
+    assert view.check_button.disabled
+    view.set_answer(["managing", "managing", "both"])
+    view.check_button.click()
+    assert "2 of 3 sorted" in view.feedback.value
+    assert "&lt;b&gt;now&lt;/b&gt;" in view._inputs.children[2].children[1].value
+    assert "<b>now</b>" not in view.feedback.value
+
+
+def test_scenario_and_true_false(sample, store):
+    quiz = make_quiz(sample, store, "case", "judge")
+    quiz.views[0].set_answer(1)
+    quiz.views[0].check_button.click()
+    assert "The trucks are still late." in quiz.views[0].feedback.value
+    quiz.views[1].set_answer(0)
+    quiz.views[1].check_button.click()
+    assert quiz.views[1].correct and "1 of 2" in quiz.score_line.value
+
+
+def test_rerun_restores_the_last_answer_and_its_feedback(sample, store):
+    first = make_quiz(sample, store)
+    first.views[3].set_answer(["managing", "leading", "both"])
+    first.views[3].check_button.click()
+    again = make_quiz(sample, store)
+    view = again.views[3]
+    assert [d.value for d in view._dropdowns] == ["managing", "leading", "both"]
+    assert "Your last answer" in view.feedback.value and view.correct
+    assert "1 of 5" in again.score_line.value
+
+
+def test_no_answer_key_in_learner_mode(sample, store):
+    assert "answer key" not in make_quiz(sample, store).views[0].key.value
+
+
+def test_store_warning_is_visible_in_the_quiz(sample, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = ProgressStore(blocker / "sub" / "p.sqlite3")
+    quiz = make_quiz(sample, store, "pick-one")
+    assert "Saving to disk is not working" in quiz.children[0].value
+    quiz.views[0].set_answer(0)
+    quiz.views[0].check_button.click()
+    assert store.last_answer("sample", "pick-one") == 0
+
+
+def test_reflection_saves_typing_and_restores_on_rerun(sample, store):
+    box = ReflectionBox(sample, sample.reflection("own-words"), store, debounce=0)
+    box.area.value = "Leading sets direction"
+    assert store.reflection("sample", "own-words").text == "Leading sets direction"
+    assert "Saved at" in box.status_line.value and "3 words" in box.status_line.value
+    again = ReflectionBox(sample, sample.reflection("own-words"), store)
+    assert again.area.value == "Leading sets direction" and "Saved at" in again.status_line.value
+
+
+def test_reflection_debounces_then_saves(sample, store):
+    box = ReflectionBox(sample, sample.reflection("example"), store, debounce=0.2)
+    for text in ("I", "I led", "I led a move"):
+        box.area.value = text
+    assert box.pending and "Saving" in box.status_line.value
+    assert store.reflection("sample", "example") is None
+    deadline = time.time() + 5
+    while box.pending and time.time() < deadline:
+        time.sleep(0.05)
+    assert [r["text"] for r in store.reflection_revisions()] == ["I led a move"]
+
+
+def test_reflection_flush_saves_pending_text_at_once(sample, store):
+    box = ReflectionBox(sample, sample.reflection("example"), store, debounce=60)
+    box.area.value = "kept even if the kernel stops now"
+    box.flush()
+    assert store.reflection("sample", "example").text == "kept even if the kernel stops now"
+
+
+def test_reflection_escapes_the_prompt_and_keeps_text_when_saving_fails(sample, store):
+    box = ReflectionBox(sample, sample.reflection("own-words"), store, debounce=0)
+    store.close()  # every write now fails
+    box.area.value = "words that must not vanish"
+    assert "Not saved" in box.status_line.value
+    assert box.area.value == "words that must not vanish"
+
+
+def test_negative_debounce_is_rejected(sample, store):
+    from traitlets import TraitError
+
+    with pytest.raises(TraitError):
+        ReflectionBox(sample, sample.reflection("own-words"), store, debounce=-1)
+
+
+def test_progress_counts_solved_questions_and_written_reflections(sample, store):
+    store.record_attempt("sample", "pick-one", 1, False, 0)
+    store.record_attempt("sample", "judge", 0, True, 1)
+    store.save_reflection("sample", "own-words", "text")
+    store.save_reflection("sample", "example", "   ")
+    view = Progress((sample,), store)
+    assert view.completion() == {"sample": (2, 7)}
+    assert "2 of 7 done" in view.rows.children[0].children[1].value
+    store.record_attempt("sample", "pick-one", 0, True, 1)
+    view.refresh()
+    assert view.rows.children[0].children[0].value == 3
+
+
+def test_course_map_links_every_lesson(sample):
+    text = course_map_markdown((sample,))
+    assert "[A sample lesson for tests](90_sample.ipynb)" in text and "| 10 |" in text
+
+
+def test_download_offers_json_and_markdown(sample, store):
+    import base64
+    import json
+    import re
+
+    store.save_reflection("sample", "own-words", "<img src=x onerror=alert(1)>")
+    view = DownloadWork(store)
+    view.name.value = "Ada"
+    view.button.click()
+    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', view.links.value))
+    assert len(links) == 2
+    exported = json.loads(base64.b64decode(next(v for k, v in links.items() if k.endswith(".json"))))
+    assert exported["learner"] == "Ada" and exported["reflections"][0]["text"] == "<img src=x onerror=alert(1)>"
+    assert "<img" not in view.links.value.split("base64,")[0]
+    assert store.get("learner_name") == "Ada"
+
+
+def test_upload_merges_or_explains(store, tmp_path):
+    from course.exchange import export_json
+
+    other = ProgressStore(tmp_path / "other.sqlite3")
+    other.save_reflection("sample", "own-words", "from Binder")
+    view = UploadWork(store)
+    view.merge_bytes("work.json", export_json(other).encode())
+    assert "1 new reflection revisions" in view.result.value
+    assert store.reflection("sample", "own-words").text == "from Binder"
+    view.merge_bytes("<evil>.json", b"\x00\x01 junk")
+    assert "was not imported" in view.result.value and "&lt;evil&gt;" in view.result.value

@@ -1,0 +1,63 @@
+"""Shared look of the course widgets: one style block, theme-aware via JupyterLab's CSS variables."""
+from __future__ import annotations
+
+from html import escape
+
+CSS = """
+<style>
+.lm-card { border: 1px solid var(--jp-border-color2, #ccc); border-radius: 8px; padding: 10px 14px;
+  margin: 6px 0 12px 0; background: var(--jp-layout-color1, #fff); max-width: 860px; }
+.lm-card .widget-html-content, .lm-card .widget-label { white-space: normal; line-height: 1.45;
+  font-size: var(--jp-content-font-size1, 14px); color: var(--jp-content-font-color1, #222); }
+.lm-card .widget-radio-box label, .lm-card .widget-checkbox label, .lm-card .widget-checkbox .widget-label-basic
+  { white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; line-height: 1.4; margin: 2px 0; }
+.lm-card .widget-radio-box { width: 100%; }
+.lm-card .widget-radio-box label { display: flex; gap: 6px; align-items: flex-start; }
+.lm-card .widget-radio-box input { margin-top: 4px; flex: none; }
+.lm-card .widget-checkbox { width: 100% !important; height: auto !important; }
+.lm-card .widget-checkbox .widget-label-basic { display: flex; gap: 6px; align-items: flex-start; }
+.lm-card .widget-checkbox .widget-label-basic span { white-space: normal; }
+.lm-card .widget-checkbox input { margin-top: 4px; flex: none; }
+.lm-card textarea { font-size: var(--jp-content-font-size1, 14px); line-height: 1.45; }
+.lm-kicker { font-size: 0.85em; text-transform: uppercase; letter-spacing: .04em;
+  color: var(--jp-content-font-color2, #555); }
+.lm-prompt { font-weight: 600; margin: 2px 0 4px 0; }
+.lm-situation { border-left: 4px solid var(--jp-brand-color1, #1976d2); padding: 6px 10px; margin: 4px 0 8px 0;
+  background: var(--jp-layout-color2, #f3f3f3); }
+.lm-feedback { margin: 6px 0 2px 0; }
+.lm-feedback ul { margin: 4px 0 0 0; padding-left: 0; list-style: none; }
+.lm-feedback li { margin: 4px 0; padding: 6px 8px; border-radius: 6px; background: var(--jp-layout-color2, #f3f3f3); }
+.lm-ok { border-left: 4px solid var(--jp-success-color1, #2e7d32); }
+.lm-no { border-left: 4px solid var(--jp-error-color1, #c62828); }
+.lm-verdict { font-weight: 700; }
+.lm-muted { color: var(--jp-content-font-color2, #555); font-size: 0.92em; }
+.lm-warning { border: 1px solid var(--jp-warn-color1, #ef6c00); border-radius: 6px; padding: 6px 10px;
+  margin: 4px 0; background: var(--jp-layout-color2, #fff8e1); }
+.lm-error { border: 1px solid var(--jp-error-color1, #c62828); border-radius: 6px; padding: 8px 12px;
+  background: var(--jp-layout-color2, #fdecea); white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace);
+  font-size: 0.9em; }
+.lm-statement { padding: 4px 0; }
+.lm-key { border: 1px dashed var(--jp-brand-color1, #1976d2); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+</style>
+"""
+
+
+def card_html(*parts: str) -> str:
+    """Join already-escaped HTML fragments after the course style block."""
+    return CSS + "".join(parts)
+
+
+def notice_html(store) -> str:
+    """Return the store's warning and notice as HTML boxes (empty when all is well)."""
+    out = ""
+    for message in (getattr(store, "notice", None), getattr(store, "warning", None)):
+        if message:
+            out += f'<div class="lm-warning" role="alert">⚠️ {escape(message)}</div>'
+    return out
+
+
+def error_html(title: str, message: str) -> str:
+    """Return a readable error box for a notebook cell (no traceback)."""
+    return card_html(f'<div class="lm-warning" role="alert"><b>{escape(title)}</b></div>'
+                     f'<div class="lm-error">{escape(message)}</div>')

@@ -1,0 +1,159 @@
+"""Course-wide views: progress, the course map, where work is saved, download and upload of work."""
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from html import escape
+
+import ipywidgets as W
+
+from course.bank import Lesson
+from widgets._style import CSS, notice_html
+
+
+def lesson_completion(lesson: Lesson, solved: set, written: set) -> tuple[int, int]:
+    """Return (done, total) for a lesson: questions answered correctly plus reflections written."""
+    total = len(lesson.questions) + len(lesson.reflections)
+    done = sum((lesson.id, q.id) in solved for q in lesson.questions)
+    done += sum((lesson.id, r.id) in written for r in lesson.reflections)
+    return done, total
+
+
+class Progress(W.VBox):
+    """Per-lesson completion across the course, read from the progress store."""
+
+    def __init__(self, lessons: tuple[Lesson, ...], store, **kwargs):
+        self.lessons, self.store = lessons, store
+        self.refresh_button = W.Button(description="Refresh", icon="refresh", tooltip="Read progress again")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.rows = W.VBox()
+        self.total_line = W.HTML()
+        super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Your progress</div>'),
+                                   self.rows, self.total_line, self.refresh_button], **kwargs)
+        self.add_class("lm-card")
+        self.refresh()
+
+    def completion(self) -> dict[str, tuple[int, int]]:
+        """Return (done, total) per lesson id."""
+        solved = self.store.solved()
+        written = {key for key, saved in self.store.latest_reflections().items() if saved.text.strip()}
+        return {lesson.id: lesson_completion(lesson, solved, written) for lesson in self.lessons}
+
+    def refresh(self) -> None:
+        """Read the store again and redraw."""
+        data = self.completion()
+        rows = []
+        for lesson in self.lessons:
+            done, total = data[lesson.id]
+            pct = round(100 * done / total) if total else 100
+            label = "✔ complete" if total and done == total else f"{done} of {total} done"
+            bar = W.IntProgress(value=done, min=0, max=max(total, 1), description=f"{lesson.number:02d}",
+                                tooltip=f"{lesson.title}: {label}", layout=W.Layout(width="260px"),
+                                style={"description_width": "2.5em"})
+            rows.append(W.HBox([bar, W.HTML(f"<span><b>{escape(lesson.title)}</b> · {escape(label)} ({pct}%)</span>")]))
+        self.rows.children = rows
+        all_done = sum(d for d, _ in data.values())
+        all_total = sum(t for _, t in data.values())
+        self.total_line.value = f'<div class="lm-muted">Whole course: {all_done} of {all_total} activities done.</div>'
+
+
+def course_map_markdown(lessons: tuple[Lesson, ...]) -> str:
+    """Return the course map as a Markdown table with links to each lesson."""
+    def cell(text: str) -> str:
+        return escape(text).replace("|", "\\|")
+
+    rows = ["| # | Lesson | What it covers | Minutes |", "|---|---|---|---|"]
+    for lesson in lessons:
+        rows.append(f"| {lesson.number:02d} | [{cell(lesson.title)}]({lesson.notebook}) | "
+                    f"{cell(lesson.summary or '')} | {lesson.minutes} |")
+    total = sum(lesson.minutes for lesson in lessons)
+    rows.append(f"|  | **Whole course** |  | **{total}** (about {total / 60:.1f} hours) |")
+    return "\n".join(rows)
+
+
+def where_saved_html(store) -> str:
+    """Describe where progress is kept and whether saving works."""
+    if store.warning:
+        return CSS + notice_html(store)
+    return (CSS + notice_html(store) + '<div class="lm-card" role="status">✔ Saving works. Your answers and reflections '
+            f'are kept in <code>{escape(str(store.path))}</code>, on this machine, outside the course folder.</div>')
+
+
+def _data_link(content: str, filename: str, mime: str, label: str) -> str:
+    payload = base64.b64encode(content.encode("utf-8")).decode("ascii")
+    return (f'<a download="{escape(filename)}" href="data:{mime};charset=utf-8;base64,{payload}" '
+            f'style="font-weight:600">⬇ {escape(label)}</a>')
+
+
+class DownloadWork(W.VBox):
+    """A button that packs the learner's work into two downloads: a JSON export and a Markdown portfolio."""
+
+    def __init__(self, store, **kwargs):
+        self.store = store
+        self.name = W.Text(value=store.get("learner_name", "") or "", description="Your name (optional)",
+                           placeholder="Shown on your portfolio", style={"description_width": "initial"},
+                           continuous_update=False)
+        self.button = W.Button(description="Download my work", icon="download", button_style="primary",
+                               tooltip="Prepare a download of all your answers and reflections")
+        self.links = W.HTML("")
+        self.button.on_click(self._on_click)
+        note = ('<div class="lm-muted">On Binder, your session and everything saved in it disappear when it '
+                'closes or sits idle. Download your work before you leave; you can upload it again later.</div>')
+        super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Keep your work</div>' + note),
+                                   self.name, self.button, self.links], **kwargs)
+        self.add_class("lm-card")
+
+    def _on_click(self, _button=None) -> None:
+        from course.exchange import export_json, portfolio_markdown
+
+        learner = self.name.value.strip() or None
+        if learner:
+            try:
+                self.store.set("learner_name", learner)
+            except Exception:
+                pass
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        counts = self.store.counts()
+        self.links.value = (
+            '<div role="status">Ready: '
+            + _data_link(export_json(self.store, learner), f"lead-manage-export-{stamp}.json", "application/json",
+                         "your work (JSON, to keep or hand in)")
+            + " · "
+            + _data_link(portfolio_markdown(self.store, learner), f"lead-manage-portfolio-{stamp}.md", "text/markdown",
+                         "your reflections (Markdown portfolio)")
+            + f'<div class="lm-muted">{counts["attempts"]} quiz answers and {counts["reflections"]} reflection '
+              "revisions included.</div></div>")
+
+
+class UploadWork(W.VBox):
+    """Upload a JSON export made earlier (on Binder, say) and merge it into this store."""
+
+    def __init__(self, store, **kwargs):
+        self.store = store
+        self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
+                                   description="Upload my work", tooltip="Choose a lead-manage-export JSON file")
+        self.result = W.HTML("")
+        self.upload.observe(self._on_upload, names="value")
+        super().__init__(children=[W.HTML(CSS + '<div class="lm-kicker">Continue from a download</div>'
+                                          '<div class="lm-muted">Pick a <code>lead-manage-export-….json</code> file you '
+                                          'downloaded earlier. Nothing already saved here is changed or lost; re-run '
+                                          'a lesson to see your answers again.</div>'),
+                                   self.upload, self.result], **kwargs)
+        self.add_class("lm-card")
+
+    def merge_bytes(self, name: str, content: bytes) -> None:
+        """Merge one uploaded file and report what was added, or why it was refused."""
+        from course.exchange import ExportError, import_export
+
+        try:
+            added = import_export(self.store, bytes(content))
+        except ExportError as exc:
+            self.result.value = f'<div class="lm-warning" role="alert">✘ {escape(name)} was not imported: {escape(str(exc))}.</div>'
+            return
+        self.result.value = (f'<div role="status">✔ {escape(name)} imported: {added["attempts"]} new quiz answers, '
+                             f'{added["reflections"]} new reflection revisions, {added["ratings"]} new ratings '
+                             "(anything already here was kept as it was).</div>")
+
+    def _on_upload(self, change) -> None:
+        for item in change["new"] or ():
+            self.merge_bytes(item["name"], item["content"])

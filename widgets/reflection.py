@@ -1,0 +1,139 @@
+"""The reflection view: a prompt, a text area saved as the learner types, and a 'saved at' line."""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import threading
+import weakref
+from datetime import datetime
+from html import escape
+
+import ipywidgets as W
+from traitlets import Bool, Float, Unicode, validate
+
+from course.bank import Lesson, Reflection as ReflectionPrompt
+from widgets._style import CSS, notice_html
+
+_LIVE: "weakref.WeakSet[ReflectionBox]" = weakref.WeakSet()
+
+
+def _local_time(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M:%S on %d %b")
+    except ValueError:
+        return iso
+
+
+class ReflectionBox(W.VBox):
+    """A reflection prompt whose text is saved while typing (debounced) and whenever it is flushed."""
+
+    text = Unicode("", help="The learner's text as last received from the page.")
+    saved_text = Unicode("", help="The text as last stored.")
+    saved_at = Unicode("", help="When the text was last stored (ISO 8601, UTC).")
+    pending = Bool(False, help="Whether typed text is waiting to be stored.")
+    debounce = Float(1.0, help="Seconds of quiet typing before the text is stored.")
+
+    def __init__(self, lesson: Lesson, prompt: ReflectionPrompt, store, debounce: float = 1.0, **kwargs):
+        self.lesson, self.prompt, self.store = lesson, prompt, store
+        self._lock = threading.Lock()
+        self._timer = None
+        hint = f'<div class="lm-muted">{escape(prompt.hint)}</div>' if prompt.hint else ""
+        self._header = W.HTML(CSS + notice_html(store) +
+                              f'<div class="lm-kicker">Reflection</div><div class="lm-prompt">{escape(prompt.prompt)}</div>{hint}')
+        self.area = W.Textarea(value="", placeholder="Write here. Your words are saved as you type.",
+                               description="Your reflection", continuous_update=True, rows=6,
+                               style={"description_width": "initial"},
+                               layout=W.Layout(width="100%", flex_flow="column"))
+        self.status_line = W.HTML("", layout=W.Layout(min_height="1.6em"))
+        super().__init__(children=[self._header, self.area, self.status_line], **kwargs)
+        self.add_class("lm-card")
+        self.add_class("lm-reflection")
+        self.debounce = debounce
+        try:
+            saved = store.reflection(lesson.id, prompt.id)
+        except Exception:
+            saved = None
+        if saved is not None:
+            self.saved_text, self.saved_at = saved.text, saved.at
+            self.area.value = saved.text
+            self.text = saved.text
+        self._render_status()
+        self.area.observe(self._on_typing, names="value")
+        _LIVE.add(self)
+
+    @validate("debounce")
+    def _validate_debounce(self, proposal):
+        if proposal["value"] < 0:
+            from traitlets import TraitError
+
+            raise TraitError("debounce must be zero or more seconds")
+        return proposal["value"]
+
+    def _on_typing(self, change) -> None:
+        self.text = change["new"]
+        if self.text == self.saved_text:
+            return
+        self.pending = True
+        self._render_status()
+        if self.debounce <= 0:
+            self.flush()
+            return
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Store the text after a quiet moment, on the kernel's event loop when there is one."""
+        if self._timer is not None:
+            self._timer.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            self._timer = loop.call_later(self.debounce, self.flush)
+        else:
+            timer = threading.Timer(self.debounce, self.flush)
+            timer.daemon = True
+            timer.start()
+            self._timer = timer
+
+    def flush(self) -> None:
+        """Store the current text now if it changed since the last save."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            text = self.text
+            if text == self.saved_text:
+                self.pending = False
+                return
+            try:
+                saved = self.store.save_reflection(self.lesson.id, self.prompt.id, text)
+            except Exception as exc:  # keep the text in the box and say so; never lose it silently
+                self.status_line.value = (f'<div class="lm-warning" role="alert">⚠️ Not saved: {escape(str(exc))}. '
+                                          "Your text is still in the box; copy it somewhere safe.</div>")
+                return
+            self.saved_text, self.saved_at = saved.text, saved.at
+            self.pending = False
+        self._render_status()
+
+    def _render_status(self) -> None:
+        if self.pending:
+            message = "✎ Saving…"
+        elif self.saved_at:
+            where = " (in memory only: download your work before you leave)" if self.store.warning else ""
+            message = f"✔ Saved at {_local_time(self.saved_at)}{where}."
+        else:
+            message = "Nothing written yet."
+        words = len(self.text.split())
+        self.status_line.value = (f'<div class="lm-muted" role="status" aria-live="polite">{escape(message)} '
+                                  f'· {words} word{"" if words == 1 else "s"}</div>')
+
+
+@atexit.register
+def _flush_all() -> None:
+    """Store any text still waiting when the kernel shuts down."""
+    for box in list(_LIVE):
+        try:
+            box.flush()
+        except Exception:
+            pass
