@@ -19,13 +19,13 @@ def test_wrong_then_right_shows_each_feedback_and_records_each_attempt(sample, s
     assert view.check_button.disabled, "nothing to check before an answer is picked"
     view.set_answer(1)
     view.check_button.click()
-    assert "❌ Not quite" in view.feedback.value and "That gives meaning and direction." in view.feedback.value
+    assert "✘ Not quite" in view.feedback.value and "That gives meaning and direction." in view.feedback.value
     assert view.retry_button.layout.display != "none"
     assert "0 of 1" in quiz.score_line.value
     view.set_answer(0)
     assert not view.checked
     view.check_button.click()
-    assert "✅ Correct" in view.feedback.value and "Rotas organise people and time." in view.feedback.value
+    assert "✔ Correct" in view.feedback.value and "Rotas organise people and time." in view.feedback.value
     assert view.retry_button.layout.display == "none"
     assert "1 of 1" in quiz.score_line.value and "all correct" in quiz.score_line.value
     assert [(a["answer"], a["correct"]) for a in store.attempts("sample")] == [(1, False), (0, True)]

@@ -14,11 +14,11 @@ CSS = """
   height: auto !important; line-height: 1.4; margin: 2px 0; }
 .lm-card .widget-radio-box { width: 100%; }
 .lm-card .widget-radio-box label { display: flex; gap: 6px; align-items: flex-start; }
-.lm-card .widget-radio-box input { margin-top: 4px; flex: none; }
+.lm-card .widget-radio-box input { margin: 3px 2px 0 0; flex: none; order: -1; }
 .lm-card .widget-checkbox { width: 100% !important; height: auto !important; }
 .lm-card .widget-checkbox .widget-label-basic { display: flex; gap: 6px; align-items: flex-start; }
 .lm-card .widget-checkbox .widget-label-basic span { white-space: normal; }
-.lm-card .widget-checkbox input { margin-top: 4px; flex: none; }
+.lm-card .widget-checkbox input { margin: 3px 2px 0 0; flex: none; order: -1; }
 .lm-card textarea { font-size: var(--jp-content-font-size1, 14px); line-height: 1.45; }
 .lm-kicker { font-size: 0.85em; text-transform: uppercase; letter-spacing: .04em;
   color: var(--jp-content-font-color2, #555); }
@@ -38,6 +38,7 @@ CSS = """
   background: var(--jp-layout-color2, #fdecea); white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace);
   font-size: 0.9em; }
 .lm-statement { padding: 4px 0; }
+.lm-question + .lm-question { border-top: 1px solid var(--jp-border-color2, #ddd); padding-top: 10px; margin-top: 8px; }
 .lm-key { border: 1px dashed var(--jp-brand-color1, #1976d2); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 </style>
 """
@@ -53,7 +54,7 @@ def notice_html(store) -> str:
     out = ""
     for message in (getattr(store, "notice", None), getattr(store, "warning", None)):
         if message:
-            out += f'<div class="lm-warning" role="alert">⚠️ {escape(message)}</div>'
+            out += f'<div class="lm-warning" role="alert">⚠ {escape(message)}</div>'
     return out
 
 

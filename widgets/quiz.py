@@ -18,7 +18,7 @@ TYPE_NAMES = {"single": "Choose one", "multiple": "Choose all that apply", "true
 
 def feedback_html(question: Question, result: Result, restored: bool = False) -> str:
     """Render a checked answer: a verdict in words and an icon, then the feedback on each part."""
-    icon = "✅" if result.correct else ("🟡" if result.score > 0 else "❌")
+    icon = "✔" if result.correct else ("◐" if result.score > 0 else "✘")
     verdict = result.summary
     if question.type == "classify":
         right = sum(r.ok for r in result.remarks)
@@ -156,7 +156,7 @@ class QuestionView(W.VBox):
         try:
             self.store.record_attempt(self.lesson.id, self.question.id, current, result.correct, result.score)
         except Exception as exc:  # the learner still sees the feedback; the store says why it could not save
-            self.feedback.value += f'<div class="lm-warning" role="alert">⚠️ This answer could not be saved: {escape(str(exc))}</div>'
+            self.feedback.value += f'<div class="lm-warning" role="alert">⚠ This answer could not be saved: {escape(str(exc))}</div>'
         self.feedback.value += notice_html(self.store) if self.store.warning else ""
 
     def _on_retry(self, _button=None) -> None:

@@ -109,7 +109,7 @@ class ReflectionBox(W.VBox):
             try:
                 saved = self.store.save_reflection(self.lesson.id, self.prompt.id, text)
             except Exception as exc:  # keep the text in the box and say so; never lose it silently
-                self.status_line.value = (f'<div class="lm-warning" role="alert">⚠️ Not saved: {escape(str(exc))}. '
+                self.status_line.value = (f'<div class="lm-warning" role="alert">⚠ Not saved: {escape(str(exc))}. '
                                           "Your text is still in the box; copy it somewhere safe.</div>")
                 return
             self.saved_text, self.saved_at = saved.text, saved.at

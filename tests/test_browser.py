@@ -1,0 +1,152 @@
+"""End to end: every lesson in a real JupyterLab, driven in headless Chromium as a learner would."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, REPO, Lab
+
+pytestmark = pytest.mark.browser
+SHOTS = REPO / "test-artifacts" / "screenshots"
+NOTEBOOKS = sorted(p.name for p in (REPO / "modules").glob("[0-9][0-9]_*.ipynb"))
+CALL = re.compile(r'^(quiz|reflection)\("([a-z0-9-]+)"((?:,\s*"[a-z0-9-]+")*)\)\s*$')
+
+
+def calls(notebook: str) -> list[tuple[str, str, list[str]]]:
+    """Return the (function, lesson, ids) of each one-line quiz/reflection call in a notebook."""
+    nb = json.loads((REPO / "modules" / notebook).read_text())
+    out = []
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code":
+            m = CALL.match(source.strip())
+            if m:
+                out.append((m.group(1), m.group(2), re.findall(r'"([a-z0-9-]+)"', m.group(3))))
+    return out
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 1100})
+        yield context
+        context.close()
+
+
+def open_notebook(page, lab, notebook):
+    workspace = notebook.removesuffix(".ipynb").replace("_", "-")
+    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/modules/{notebook}?reset&token={lab.token}")
+    page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+
+
+def menu(page, top: str, command: str):
+    page.locator(".lm-MenuBar-item", has_text=top).first.click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+def wait_all_executed(page, timeout=120_000):
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+        }""", timeout=timeout)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=timeout)
+
+
+def assert_no_errors(page):
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, errors.first.inner_text()
+    assert page.locator(".lm-error").count() == 0, page.locator(".lm-error").first.inner_text()
+    assert page.get_by_text("Error displaying widget").count() == 0
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_lesson_runs_answers_and_restores(lab, browser, notebook):
+    from course.bank import lessons
+
+    bank = {lesson.id: lesson for lesson in lessons()}
+    used = calls(notebook)
+    quizzes = [c for c in used if c[0] == "quiz"]
+    reflections = [c for c in used if c[0] == "reflection"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    stem = notebook.removesuffix(".ipynb")
+
+    page = browser.new_page()
+    open_notebook(page, lab, notebook)
+    menu(page, "Run", "runmenu:run-all")
+    wait_all_executed(page)
+    page.locator(".lm-quiz, .lm-reflection").first.wait_for(timeout=30_000) if used else None
+    assert page.locator(".lm-quiz").count() == len(quizzes)
+    assert page.locator(".lm-reflection").count() == len(reflections)
+    assert_no_errors(page)
+    if used:
+        first = page.locator(".lm-quiz, .lm-reflection").first
+        first.scroll_into_view_if_needed()
+        first.screenshot(path=str(SHOTS / f"{stem}-1-first-activity.png"))
+
+    if quizzes:
+        # Answer the first one-answer question wrongly, then rightly, and read each explanation.
+        _, lesson_id, ids = quizzes[0]
+        lesson = bank[lesson_id]
+        questions = [lesson.question(i) for i in ids] if ids else list(lesson.questions)
+        index, question = next((i, q) for i, q in enumerate(questions) if q.type in ("single", "truefalse", "scenario"))
+        view = page.locator(".lm-quiz").first.locator(".lm-question").nth(index)
+        view.scroll_into_view_if_needed()
+        wrong = next(c for c in question.choices if not c.correct)
+        right = next(c for c in question.choices if c.correct)
+        view.get_by_role("radio", name=wrong.text, exact=True).check()
+        view.get_by_role("button", name="Check answer").click()
+        verdict = view.locator(".lm-verdict")
+        verdict.filter(has_text="Not quite").wait_for(timeout=15_000)
+        assert wrong.feedback in view.locator(".lm-feedback").inner_text()
+        view.get_by_role("radio", name=right.text, exact=True).check()
+        view.get_by_role("button", name="Check answer").click()
+        verdict.filter(has_text="Correct").wait_for(timeout=15_000)
+        assert right.feedback in view.locator(".lm-feedback").inner_text()
+        view.screenshot(path=str(SHOTS / f"{stem}-2-feedback.png"))
+
+    typed = None
+    if reflections:
+        box = page.locator(".lm-reflection").first
+        box.scroll_into_view_if_needed()
+        typed = f"In {stem} I noticed <b>this</b> & that."
+        box.locator("textarea").click()
+        box.locator("textarea").press_sequentially(typed, delay=5)
+        box.locator(".lm-muted", has_text="Saved at").wait_for(timeout=15_000)
+        page.screenshot(path=str(SHOTS / f"{stem}-3-reflection.png"))
+
+    # Restart the kernel and run everything again: the learner's words and answers come back.
+    page.evaluate("() => document.querySelectorAll('.lm-quiz, .lm-reflection').forEach(e => e.setAttribute('data-stale', '1'))")
+    menu(page, "Kernel", "runmenu:restart-and-run-all")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-stale]').length === 0", timeout=60_000)
+    wait_all_executed(page)
+    assert page.locator(".lm-quiz").count() == len(quizzes)
+    assert_no_errors(page)
+    if typed:
+        restored = page.locator(".lm-reflection").first.locator("textarea")
+        restored.wait_for(timeout=30_000)
+        assert restored.input_value() == typed
+    if quizzes:
+        view = page.locator(".lm-quiz").first.locator(".lm-question").nth(index)
+        view.locator(".lm-feedback", has_text="Your last answer").wait_for(timeout=30_000)
+        assert view.get_by_role("radio", name=right.text, exact=True).is_checked()
+    page.close()
