@@ -30,6 +30,33 @@ def _validator():
     return jsonschema.Draft202012Validator(schema)
 
 
+def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes, list[str]]:
+    """Pack everything into one zip: export, portfolio, and the profile chart and plan when they exist."""
+    import io
+    import zipfile
+
+    files = {"lead-manage-export.json": export_json(store, learner).encode("utf-8"),
+             "reflections-portfolio.md": portfolio_markdown(store, learner).encode("utf-8")}
+    if any(row["value"] is not None for row in store.rating_rows()):
+        from course.instruments import self_assessment
+        from course.profile import chart_png, profiles
+
+        instrument = self_assessment()
+        files["profile-chart.png"] = chart_png(instrument, profiles(instrument, store), for_file=True)
+    from course.instruments import action_plan
+    from course.plan import plan_markdown, read_plan
+
+    form = action_plan()
+    values, tags = read_plan(store, form)
+    if any(v.strip() for v in values.values()):
+        files["90-day-plan.md"] = plan_markdown(form, values, tags, learner).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue(), list(files)
+
+
 def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
     """Return everything the learner has done, as a JSON-ready dict.
 
@@ -48,7 +75,17 @@ def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
         "attempts": store.attempts(),
         "reflections": store.reflection_revisions(),
         "ratings": store.rating_rows(),
+        "profile": _profile_scores(store),
     }
+
+
+def _profile_scores(store: ProgressStore) -> dict:
+    if not any(row["value"] is not None for row in store.rating_rows()):
+        return {}
+    from course.instruments import self_assessment
+    from course.profile import profile_scores_for_export
+
+    return profile_scores_for_export(self_assessment(), store)
 
 
 def export_json(store: ProgressStore, learner: str | None = None) -> str:
@@ -73,7 +110,8 @@ def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
         lines += [f"## {lesson.number:02d} · {lesson.title}", ""]
         for prompt, saved in entries:
             lines += [f"**{prompt.prompt}**", "", saved.text.strip(), "", f"*Saved {saved.at[:16].replace('T', ' ')} UTC*", ""]
-    others = [(key, saved) for key, saved in latest.items() if key not in known and saved.text.strip()]
+    others = [(key, saved) for key, saved in latest.items()
+              if key not in known and saved.text.strip() and not key[1].startswith("plan-")]
     if others:
         lines += ["## Other notes", ""]
         for (lesson_id, ref_id), saved in others:

@@ -9,6 +9,7 @@ from widgets.quiz import Quiz, QuestionView
 from widgets.reflection import ReflectionBox
 
 __all__ = ["quiz", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
+           "self_assessment", "profile", "action_plan",
            "Quiz", "QuestionView", "ReflectionBox"]
 
 
@@ -98,3 +99,40 @@ def upload_work():
     from widgets.course_views import UploadWork
 
     return UploadWork(_store())
+
+
+def self_assessment(phase: str = "after"):
+    """Show the self-assessment: the short set 'before' the course, all items 'after'."""
+    from course.bank import BankError
+    from course.instruments import self_assessment as instrument
+    from widgets.profile_views import SelfAssessment
+
+    try:
+        return SelfAssessment(instrument(), phase, _store())
+    except (BankError, KeyError) as exc:
+        return _problem("The self-assessment cannot be shown.", exc)
+
+
+def profile():
+    """Show the leading and managing profile: a chart per cluster with a summary in words."""
+    from course.bank import BankError
+    from course.instruments import self_assessment as instrument
+    from widgets.profile_views import ProfileView
+
+    try:
+        return ProfileView(instrument(), _store())
+    except BankError as exc:
+        return _problem("The profile cannot be shown.", exc)
+
+
+def action_plan():
+    """Show the capstone 90-day plan form, saved as you type and checked against a rubric."""
+    from course.bank import BankError, lesson
+    from course.instruments import action_plan as form
+    from course.plan import LESSON
+    from widgets.profile_views import ActionPlanForm
+
+    try:
+        return ActionPlanForm(form(), lesson(LESSON), _store())
+    except (BankError, KeyError) as exc:
+        return _problem("The plan cannot be shown.", exc)

@@ -79,9 +79,12 @@ def where_saved_html(store) -> str:
             f'are kept in <code>{escape(str(store.path))}</code>, on this machine, outside the course folder.</div>')
 
 
-def _data_link(content: str, filename: str, mime: str, label: str) -> str:
-    payload = base64.b64encode(content.encode("utf-8")).decode("ascii")
-    return (f'<a download="{escape(filename)}" href="data:{mime};charset=utf-8;base64,{payload}" '
+def data_link(content: str | bytes, filename: str, mime: str, label: str) -> str:
+    """Return an HTML link that downloads the content in the browser, with no server file involved."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    payload = base64.b64encode(raw).decode("ascii")
+    charset = ";charset=utf-8" if isinstance(content, str) else ""
+    return (f'<a download="{escape(filename)}" href="data:{mime}{charset};base64,{payload}" '
             f'style="font-weight:600">⬇ {escape(label)}</a>')
 
 
@@ -104,7 +107,7 @@ class DownloadWork(W.VBox):
         self.add_class("lm-card")
 
     def _on_click(self, _button=None) -> None:
-        from course.exchange import export_json, portfolio_markdown
+        from course.exchange import bundle_zip, export_json
 
         learner = self.name.value.strip() or None
         if learner:
@@ -114,15 +117,15 @@ class DownloadWork(W.VBox):
                 pass
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         counts = self.store.counts()
+        archive, names = bundle_zip(self.store, learner)
         self.links.value = (
             '<div role="status">Ready: '
-            + _data_link(export_json(self.store, learner), f"lead-manage-export-{stamp}.json", "application/json",
-                         "your work (JSON, to keep or hand in)")
+            + data_link(archive, f"lead-manage-work-{stamp}.zip", "application/zip", "all my work (.zip)")
             + " · "
-            + _data_link(portfolio_markdown(self.store, learner), f"lead-manage-portfolio-{stamp}.md", "text/markdown",
-                         "your reflections (Markdown portfolio)")
-            + f'<div class="lm-muted">{counts["attempts"]} quiz answers and {counts["reflections"]} reflection '
-              "revisions included.</div></div>")
+            + data_link(export_json(self.store, learner), f"lead-manage-export-{stamp}.json", "application/json",
+                        "export to upload later or hand in (.json)")
+            + f'<div class="lm-muted">The .zip holds {escape(", ".join(names))}: {counts["attempts"]} quiz answers, '
+              f'{counts["reflections"]} reflection revisions and {counts["ratings"]} ratings.</div></div>')
 
 
 class UploadWork(W.VBox):

@@ -1,0 +1,149 @@
+"""Score the self-assessment with pandas and draw the profile with matplotlib (both imported on first use)."""
+from __future__ import annotations
+
+import io
+
+from course.instruments import PHASES, Instrument
+
+POLES = ("leading", "managing")
+COLOURS = {"leading": "#1f77b4", "managing": "#e07b00"}  # blue / orange: distinct for common colour-vision types
+HATCH_BEFORE = "///"
+
+
+def score_profile(instrument: Instrument, ratings: dict[str, int | None], phase: str = "after"):
+    """Return a DataFrame of mean ratings per cluster and pole, with how many items were answered.
+
+    Parameters
+    ----------
+    instrument:
+        The self-assessment.
+    ratings:
+        Item id -> rating 1..5 (None or missing: not answered; out-of-range values are ignored).
+    phase:
+        'before' scores only the short set, 'after' all items.
+    """
+    import pandas as pd
+
+    rows = []
+    for item in instrument.for_phase(phase):
+        value = ratings.get(item.id)
+        valid = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+        rows.append({"cluster": item.cluster, "pole": item.pole, "value": value if valid else None})
+    frame = pd.DataFrame(rows, columns=["cluster", "pole", "value"])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    table = frame.pivot_table(index="cluster", columns="pole", values="value", aggfunc=["mean", "count", "size"],
+                              dropna=False)
+    order = [c.id for c in instrument.clusters]
+    result = pd.DataFrame(index=pd.Index(order, name="cluster"))
+    for pole in POLES:
+        result[pole] = table[("mean", pole)].reindex(order) if ("mean", pole) in table else float("nan")
+        result[f"{pole}_answered"] = table[("count", pole)].reindex(order).fillna(0).astype(int)
+        result[f"{pole}_items"] = table[("size", pole)].reindex(order).fillna(0).astype(int)
+    result.insert(0, "name", [c.name for c in instrument.clusters])
+    return result
+
+
+def profiles(instrument: Instrument, store) -> dict:
+    """Return the scored profile for each phase the learner has answered at least one item of."""
+    out = {}
+    for phase in PHASES:
+        ratings = store.ratings(phase)
+        if any(v is not None for v in ratings.values()):
+            out[phase] = score_profile(instrument, ratings, phase)
+    return out
+
+
+def _fmt(value) -> str:
+    return "not answered" if value != value else f"{value:.1f}"  # NaN != NaN
+
+
+def summary_lines(instrument: Instrument, scored: dict) -> list[str]:
+    """Describe the profile in words, cluster by cluster, for people who cannot see the chart."""
+    if not scored:
+        return ["No ratings yet: answer the self-assessment above, then press Refresh."]
+    lines = []
+    latest = scored.get("after", scored.get("before"))
+    earlier = scored.get("before") if "after" in scored else None
+    for cluster in instrument.clusters:
+        row = latest.loc[cluster.id]
+        text = (f"{cluster.name}: {cluster.leading} (leading) {_fmt(row['leading'])}, "
+                f"{cluster.managing} (managing) {_fmt(row['managing'])}")
+        if row["leading"] == row["leading"] and row["managing"] == row["managing"]:
+            gap = row["leading"] - row["managing"]
+            text += (", evenly balanced" if abs(gap) < 0.5 else
+                     f", leaning {'leading' if gap > 0 else 'managing'} by {abs(gap):.1f}")
+        if earlier is not None:
+            before = earlier.loc[cluster.id]
+            changes = []
+            for pole in POLES:
+                if before[pole] == before[pole] and row[pole] == row[pole]:
+                    changes.append(f"{pole} {before[pole]:.1f} → {row[pole]:.1f}")
+            if changes:
+                text += f" (before the course: {', '.join(changes)})"
+        lines.append(text + ".")
+    overall = {pole: latest[pole].mean() for pole in POLES}
+    lines.append(f"Overall: leading {_fmt(overall['leading'])}, managing {_fmt(overall['managing'])} on a 1 to 5 scale.")
+    return lines
+
+
+def chart_png(instrument: Instrument, scored: dict, for_file: bool = False, dpi: int = 110) -> bytes:
+    """Draw leading vs managing per cluster (and before vs after) as PNG bytes.
+
+    The on-screen version has a transparent background and mid-grey text, readable on light and dark
+    JupyterLab themes; `for_file=True` draws on white for a downloaded image.
+    """
+    from matplotlib.figure import Figure
+
+    ink = "#333333" if for_file else "#8a8a8a"
+    clusters = list(instrument.clusters)
+    fig = Figure(figsize=(7.5, 0.75 + 0.62 * len(clusters)), dpi=dpi)
+    if for_file:
+        fig.patch.set_facecolor("white")
+    else:
+        fig.patch.set_alpha(0.0)
+    ax = fig.add_subplot()
+    ax.set_facecolor("none")
+    phases = [p for p in ("before", "after") if p in scored]
+    bar = 0.8 / (2 * max(len(phases), 1))
+    for p_index, phase in enumerate(phases):
+        frame = scored[phase]
+        for k, pole in enumerate(POLES):
+            offset = (k * len(phases) + p_index) * bar - 0.4 + bar / 2
+            values = [frame.loc[c.id, pole] for c in clusters]
+            values = [0 if v != v else v for v in values]
+            ax.barh([i + offset for i in range(len(clusters))], values, height=bar * 0.92,
+                    color=COLOURS[pole], alpha=0.45 if phase == "before" and len(phases) > 1 else 1.0,
+                    hatch=HATCH_BEFORE if phase == "before" and len(phases) > 1 else None,
+                    edgecolor=ink if phase == "before" and len(phases) > 1 else COLOURS[pole], linewidth=0.6,
+                    label=f"{pole.capitalize()}" + (f" ({phase})" if len(phases) > 1 else ""))
+    ax.set_yticks(range(len(clusters)))
+    ax.set_yticklabels([c.name for c in clusters])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 5)
+    ax.set_xticks(range(0, 6))
+    ax.set_xlabel("Average rating (1 = rarely, 5 = almost always)")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    for spine in ("left", "bottom"):
+        ax.spines[spine].set_color(ink)
+    ax.tick_params(colors=ink)
+    ax.xaxis.label.set_color(ink)
+    ax.grid(axis="x", color=ink, alpha=0.25, linewidth=0.6)
+    ax.set_axisbelow(True)
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize="small")
+    for text in legend.get_texts():
+        text.set_color(ink)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", transparent=not for_file)
+    return buffer.getvalue()
+
+
+def profile_scores_for_export(instrument: Instrument, store) -> dict:
+    """Return {phase: {cluster: {leading, managing}}} with None where nothing was answered."""
+    out = {}
+    for phase, frame in profiles(instrument, store).items():
+        out[phase] = {cid: {pole: (None if frame.loc[cid, pole] != frame.loc[cid, pole]
+                                   else round(float(frame.loc[cid, pole]), 2)) for pole in POLES}
+                      for cid in frame.index}
+    return out

@@ -1,0 +1,177 @@
+"""Views for the self-assessment, the profile chart and the capstone plan."""
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as W
+from traitlets import Int
+
+from course.instruments import Instrument, PlanForm
+from course.plan import BEHAVIOURS, LESSON, TAGS, check_plan, field_key, plan_markdown, read_plan, tag_key
+from widgets._style import CSS, notice_html
+from widgets.reflection import ReflectionBox
+
+
+class SelfAssessment(W.VBox):
+    """Rate behaviours 1 to 5; every click is stored at once."""
+
+    answered = Int(0, help="How many items of this phase have a rating.")
+
+    def __init__(self, instrument: Instrument, phase: str, store, **kwargs):
+        self.instrument, self.phase, self.store = instrument, phase, store
+        self.items = instrument.for_phase(phase)
+        saved = store.ratings(phase)
+        before = store.ratings("before") if phase == "after" else {}
+        scale = ", ".join(f"{k} = {v.lower()}" for k, v in instrument.scale.items())
+        head = (CSS + notice_html(store) + f'<div class="lm-kicker">Self-assessment · '
+                f'{"short version, before the course" if phase == "before" else "full version"}</div>'
+                f'<div class="lm-prompt">{escape(instrument.title)}</div>'
+                f'<div class="lm-muted">{escape(instrument.disclaimer)}</div>'
+                f'<div>How often do you do each of these? {escape(scale)}. Your ratings save as you click.</div>')
+        self.buttons: dict[str, W.ToggleButtons] = {}
+        rows = [W.HTML(head)]
+        names = {c.id: c.name for c in instrument.clusters}
+        current = None
+        for n, item in enumerate(self.items, start=1):
+            if item.cluster != current:
+                current = item.cluster
+                rows.append(W.HTML(f'<div class="lm-kicker" style="margin-top:10px">{escape(names[current])}</div>'))
+            toggle = W.ToggleButtons(options=[(str(k), k) for k in instrument.scale], value=saved.get(item.id),
+                                     tooltips=[f"{k}: {v}" for k, v in instrument.scale.items()],
+                                     description=f"Item {n}", style={"button_width": "34px", "description_width": "4em"})
+            toggle.observe(lambda change, item_id=item.id: self._on_rate(item_id, change["new"]), names="value")
+            self.buttons[item.id] = toggle
+            earlier = before.get(item.id)
+            note = f' <span class="lm-muted">(before the course: {earlier})</span>' if earlier else ""
+            rows.append(W.HBox([toggle, W.HTML(f'<div class="lm-statement">{escape(item.text)}{note}</div>',
+                                               layout=W.Layout(flex="1"))], layout=W.Layout(align_items="center")))
+        self.count_line = W.HTML()
+        rows.append(self.count_line)
+        super().__init__(children=rows, **kwargs)
+        self.add_class("lm-card")
+        self.add_class("lm-self-assessment")
+        self._count()
+
+    def rate(self, item_id: str, value: int | None) -> None:
+        """Set a rating as if the learner had clicked it."""
+        self.buttons[item_id].value = value
+
+    def _on_rate(self, item_id: str, value) -> None:
+        try:
+            self.store.save_rating(self.phase, item_id, value)
+        except Exception as exc:
+            self.count_line.value = f'<div class="lm-warning" role="alert">⚠ Not saved: {escape(str(exc))}</div>'
+            return
+        self._count()
+
+    def _count(self) -> None:
+        self.answered = sum(1 for b in self.buttons.values() if b.value is not None)
+        total = len(self.buttons)
+        done = " All rated: see your profile below." if self.answered == total else ""
+        self.count_line.value = f'<div class="lm-muted" role="status">{self.answered} of {total} rated.{done}</div>'
+
+
+class ProfileView(W.VBox):
+    """The profile chart with its text summary, redrawn on Refresh."""
+
+    def __init__(self, instrument: Instrument, store, **kwargs):
+        self.instrument, self.store = instrument, store
+        self.image = W.Image(format="png", layout=W.Layout(max_width="760px"))
+        self.summary = W.HTML()
+        self.refresh_button = W.Button(description="Refresh", icon="refresh", tooltip="Redraw with your latest ratings")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        super().__init__(children=[W.HTML(CSS + '<div class="lm-kicker">Your profile</div>'), self.image, self.summary,
+                                   self.refresh_button], **kwargs)
+        self.add_class("lm-card")
+        self.add_class("lm-profile")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Score the stored ratings and redraw the chart and summary."""
+        from course.profile import chart_png, profiles, summary_lines
+
+        scored = profiles(self.instrument, self.store)
+        lines = summary_lines(self.instrument, scored)
+        if scored:
+            self.image.value = chart_png(self.instrument, scored)
+            self.image.layout.display = ""
+        else:
+            self.image.layout.display = "none"
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+        self.summary.value = (f'<div role="note"><b>In words:</b><ul>{items}</ul>'
+                              f'<div class="lm-muted">{escape(self.instrument.disclaimer)}</div></div>')
+
+
+class ActionPlanForm(W.VBox):
+    """The capstone plan: fields saved as typed, behaviour tags, a rubric checklist and a Markdown download."""
+
+    def __init__(self, form: PlanForm, lesson, store, debounce: float = 1.0, **kwargs):
+        from course.bank import Reflection as Prompt
+
+        self.form, self.store = form, store
+        self.boxes: dict[str, ReflectionBox] = {}
+        self.tags: dict[str, W.Dropdown] = {}
+        _, saved_tags = read_plan(store, form)
+        children = [W.HTML(CSS + notice_html(store) + f'<div class="lm-kicker">Capstone</div>'
+                           f'<div class="lm-prompt">{escape(form.title)}</div><div>{escape(form.intro)}</div>')]
+        for field in form.fields:
+            box = ReflectionBox(lesson, Prompt(field_key(field.id), f"{field.label}. {field.prompt}"), store,
+                                debounce=debounce)
+            box.area.placeholder = field.placeholder or box.area.placeholder
+            box.area.description = field.label
+            box.remove_class("lm-card")
+            box.observe(lambda _c: self.update_checklist(), names="saved_text")
+            self.boxes[field.id] = box
+            children.append(box)
+            if field.id in BEHAVIOURS:
+                tag = W.Dropdown(options=[("Choose…", None)] + [(t.capitalize(), t) for t in TAGS],
+                                 value=saved_tags.get(field.id) or None, description=f"{field.label} is mainly",
+                                 style={"description_width": "initial"})
+                tag.observe(lambda change, b=field.id: self._on_tag(b, change["new"]), names="value")
+                self.tags[field.id] = tag
+                children.append(tag)
+        self.checklist = W.HTML()
+        self.download_button = W.Button(description="Download my plan", icon="download",
+                                        tooltip="A Markdown copy of your plan and its checklist")
+        self.download_button.on_click(self._on_download)
+        self.links = W.HTML()
+        children += [self.checklist, self.download_button, self.links]
+        super().__init__(children=children, **kwargs)
+        self.add_class("lm-card")
+        self.add_class("lm-plan")
+        self.update_checklist()
+
+    def _on_tag(self, behaviour: str, value) -> None:
+        try:
+            self.store.save_reflection(LESSON, tag_key(behaviour), value or "")
+        except Exception as exc:
+            self.checklist.value = f'<div class="lm-warning" role="alert">⚠ Not saved: {escape(str(exc))}</div>'
+            return
+        self.update_checklist()
+
+    def values(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Return the plan as the learner sees it now."""
+        return ({fid: box.text for fid, box in self.boxes.items()},
+                {b: (dd.value or "") for b, dd in self.tags.items()})
+
+    def update_checklist(self) -> None:
+        """Recheck the plan against the rubric and show gentle prompts for what is missing."""
+        values, tags = self.values()
+        results = check_plan(values, tags)
+        items = []
+        for rule, met in results.items():
+            prompt, done = self.form.rubric[rule]
+            items.append(f'<li class="{"lm-ok" if met else "lm-no"}">{"✔ Done" if met else "○ To do"}: '
+                         f"{escape(done if met else prompt)}</li>")
+        count = sum(results.values())
+        self.checklist.value = (f'<div class="lm-feedback" role="status" aria-live="polite"><div class="lm-verdict">'
+                                f'Checklist: {count} of {len(results)} in place</div><ul>{"".join(items)}</ul></div>')
+
+    def _on_download(self, _button=None) -> None:
+        from widgets.course_views import data_link
+
+        for box in self.boxes.values():
+            box.flush()
+        values, tags = self.values()
+        text = plan_markdown(self.form, values, tags, self.store.get("learner_name"))
+        self.links.value = data_link(text, "my-90-day-plan.md", "text/markdown", "your plan (Markdown)")
