@@ -157,20 +157,24 @@ def test_course_map_links_every_lesson(sample):
     assert "[A sample lesson for tests](90_sample.ipynb)" in text and "| 10 |" in text
 
 
-def test_download_offers_json_and_markdown(sample, store):
+def test_download_offers_a_zip_of_everything_and_the_json_export(sample, store):
     import base64
+    import io
     import json
     import re
+    import zipfile
 
     store.save_reflection("sample", "own-words", "<img src=x onerror=alert(1)>")
     view = DownloadWork(store)
     view.name.value = "Ada"
     view.button.click()
-    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', view.links.value))
-    assert len(links) == 2
+    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)"', view.links.value))
+    assert sorted(name.rsplit(".", 1)[1] for name in links) == ["json", "zip"]
     exported = json.loads(base64.b64decode(next(v for k, v in links.items() if k.endswith(".json"))))
     assert exported["learner"] == "Ada" and exported["reflections"][0]["text"] == "<img src=x onerror=alert(1)>"
-    assert "<img" not in view.links.value.split("base64,")[0]
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(next(v for k, v in links.items() if k.endswith(".zip")))))
+    assert "lead-manage-export.json" in archive.namelist() and "reflections-portfolio.md" in archive.namelist()
+    assert "<img" not in re.sub(r'href="[^"]+"', "", view.links.value)
     assert store.get("learner_name") == "Ada"
 
 

@@ -97,7 +97,8 @@ class DownloadWork(W.VBox):
                            placeholder="Shown on your portfolio", style={"description_width": "initial"},
                            continuous_update=False)
         self.button = W.Button(description="Download my work", icon="download", button_style="primary",
-                               tooltip="Prepare a download of all your answers and reflections")
+                               tooltip="Prepare a download of all your answers and reflections",
+                               layout=W.Layout(width="auto"))
         self.links = W.HTML("")
         self.button.on_click(self._on_click)
         note = ('<div class="lm-muted">On Binder, your session and everything saved in it disappear when it '

@@ -115,24 +115,28 @@ class ActionPlanForm(W.VBox):
         children = [W.HTML(CSS + notice_html(store) + f'<div class="lm-kicker">Capstone</div>'
                            f'<div class="lm-prompt">{escape(form.title)}</div><div>{escape(form.intro)}</div>')]
         for field in form.fields:
-            box = ReflectionBox(lesson, Prompt(field_key(field.id), f"{field.label}. {field.prompt}"), store,
-                                debounce=debounce)
+            box = ReflectionBox(lesson, Prompt(field_key(field.id), field.prompt), store, debounce=debounce,
+                                kicker=field.label)
             box.area.placeholder = field.placeholder or box.area.placeholder
             box.area.description = field.label
             box.remove_class("lm-card")
+            box.remove_class("lm-reflection")
+            box.add_class("lm-plan-field")
             box.observe(lambda _c: self.update_checklist(), names="saved_text")
             self.boxes[field.id] = box
             children.append(box)
             if field.id in BEHAVIOURS:
-                tag = W.Dropdown(options=[("Choose…", None)] + [(t.capitalize(), t) for t in TAGS],
-                                 value=saved_tags.get(field.id) or None, description=f"{field.label} is mainly",
-                                 style={"description_width": "initial"})
+                tag = W.Dropdown(options=[("Choose…", "")] + [(t.capitalize(), t) for t in TAGS],
+                                 value=saved_tags.get(field.id) or "",
+                                 description=f"Behaviour {field.id.rsplit('-', 1)[1]} is mainly",
+                                 style={"description_width": "initial"}, layout=W.Layout(width="320px"))
                 tag.observe(lambda change, b=field.id: self._on_tag(b, change["new"]), names="value")
                 self.tags[field.id] = tag
                 children.append(tag)
         self.checklist = W.HTML()
         self.download_button = W.Button(description="Download my plan", icon="download",
-                                        tooltip="A Markdown copy of your plan and its checklist")
+                                        tooltip="A Markdown copy of your plan and its checklist",
+                                        layout=W.Layout(width="auto"))
         self.download_button.on_click(self._on_download)
         self.links = W.HTML()
         children += [self.checklist, self.download_button, self.links]

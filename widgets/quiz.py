@@ -98,8 +98,8 @@ class QuestionView(W.VBox):
             self._dropdowns = []
             rows = []
             for i, s in enumerate(q.statements, start=1):
-                dd = W.Dropdown(options=[("Choose…", None)] + [(LABEL_NAMES[k], k) for k in LABEL_NAMES],
-                                value=None, description=f"Statement {i}",
+                dd = W.Dropdown(options=[("Choose…", "")] + [(LABEL_NAMES[k], k) for k in LABEL_NAMES],
+                                value="", description=f"Statement {i}",
                                 style={"description_width": "initial"}, layout=W.Layout(width="230px"))
                 dd.observe(self._on_input, names="value")
                 self._dropdowns.append(dd)
@@ -117,7 +117,7 @@ class QuestionView(W.VBox):
         if q.type == "multiple":
             return [i for i, box in enumerate(self._boxes) if box.value]
         if q.type == "classify":
-            return [dd.value for dd in self._dropdowns]
+            return [dd.value or None for dd in self._dropdowns]
         return self._radio.value
 
     def _write_inputs(self, answer: Any) -> None:
@@ -128,7 +128,7 @@ class QuestionView(W.VBox):
                 box.value = i in picks
         elif q.type == "classify":
             for dd, label in zip(self._dropdowns, answer or [None] * len(self._dropdowns)):
-                dd.value = label
+                dd.value = label or ""
         else:
             self._radio.value = answer
 

@@ -33,13 +33,14 @@ class ReflectionBox(W.VBox):
     pending = Bool(False, help="Whether typed text is waiting to be stored.")
     debounce = Float(1.0, help="Seconds of quiet typing before the text is stored.")
 
-    def __init__(self, lesson: Lesson, prompt: ReflectionPrompt, store, debounce: float = 1.0, **kwargs):
+    def __init__(self, lesson: Lesson, prompt: ReflectionPrompt, store, debounce: float = 1.0,
+                 kicker: str = "Reflection", **kwargs):
         self.lesson, self.prompt, self.store = lesson, prompt, store
         self._lock = threading.Lock()
         self._timer = None
         hint = f'<div class="lm-muted">{escape(prompt.hint)}</div>' if prompt.hint else ""
         self._header = W.HTML(CSS + notice_html(store) +
-                              f'<div class="lm-kicker">Reflection</div><div class="lm-prompt">{escape(prompt.prompt)}</div>{hint}')
+                              f'<div class="lm-kicker">{escape(kicker)}</div><div class="lm-prompt">{escape(prompt.prompt)}</div>{hint}')
         self.area = W.Textarea(value="", placeholder="Write here. Your words are saved as you type.",
                                description="Your reflection", continuous_update=True, rows=6,
                                style={"description_width": "initial"},

@@ -1,0 +1,178 @@
+"""Benchmark the course against baselines measured in the same run; print ratios and targets.
+
+    .venv/bin/python bench/run.py [--repeat N] [--skip-browser]
+
+1. Kernel memory (RSS) after running lesson 01 / a notebook that only shows one ipywidgets button.
+2. `import course, widgets` time / `import ipywidgets` time, in fresh interpreters.
+3. Click-to-feedback in JupyterLab (measured inside the page): a Quiz Check / a bare button that sets a label.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RSS_CELL = "print(int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]))"
+BARE_NOTEBOOK = ["import ipywidgets as W", "W.Button(description='Go')"]
+
+
+def _env(tmp: Path) -> dict:
+    env = dict(os.environ)
+    env.update(LEAD_MANAGE_DATA_DIR=str(tmp / "data"), IPYTHONDIR=str(tmp / "ipython"),
+               MPLCONFIGDIR=str(tmp / "mpl"), JUPYTER_DATA_DIR=str(tmp / "jdata"))
+    return env
+
+
+def kernel_rss_kib(cells: list[str], cwd: Path) -> int:
+    """Run cells in a fresh kernel and return its resident memory afterwards, in KiB."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells + [RSS_CELL]]
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return int(nb.cells[-1].outputs[-1]["text"].strip())
+
+
+def lesson_cells(notebook: str) -> list[str]:
+    nb = json.loads((ROOT / "modules" / notebook).read_text())
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def import_seconds(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def median_pair(a, b, repeat):
+    """Measure a and b alternately (so drift hits both) and return their medians."""
+    xs, ys = [], []
+    for _ in range(repeat):
+        xs.append(a())
+        ys.append(b())
+    return statistics.median(xs), statistics.median(ys)
+
+
+CLICK_JS = """async ([buttonSel, watchSel]) => {
+  const button = document.querySelector(buttonSel);
+  const watch = document.querySelector(watchSel);
+  const before = watch.textContent;
+  return await new Promise((resolve, reject) => {
+    const start = performance.now();
+    const obs = new MutationObserver(() => {
+      if (watch.textContent !== before) { obs.disconnect(); resolve(performance.now() - start); }
+    });
+    obs.observe(watch, {childList: true, subtree: true, characterData: true});
+    setTimeout(() => { obs.disconnect(); reject(new Error('no feedback within 10 s')); }, 10000);
+    button.click();
+  });
+}"""
+
+
+def click_times(repeat: int) -> tuple[float, float]:
+    """Return median click-to-feedback (ms) for a Quiz and for a bare button, in JupyterLab."""
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    from course.bank import lesson
+    from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, Lab
+
+    work = Path(tempfile.mkdtemp(prefix="lm-bench-"))
+    lab = Lab(work)
+    question = lesson("two-words").questions[0]
+    wrong = next(c.text for c in question.choices if not c.correct)
+    right = next(c.text for c in question.choices if c.correct)
+    notebooks = {
+        "bench_quiz.ipynb": ["from widgets import quiz", f'quiz("two-words", "{question.id}")'],
+        "bench_bare.ipynb": ["import ipywidgets as W\nn = [0]\nlabel = W.Label('none')\nbutton = W.Button(description='Go')\n"
+                             "def on_click(_):\n    n[0] += 1\n    label.value = f'clicked {n[0]}'\n"
+                             "button.on_click(on_click)\nW.VBox([button, label])"],
+    }
+    for name, cells in notebooks.items():
+        nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                                               "language": "python"}})
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+        nbformat.write(nb, lab.root / "modules" / name)
+    results = {}
+    try:
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(str(work / "profile"), executable_path=CHROMIUM,
+                                                           headless=True, args=CHROMIUM_ARGS)
+            for name in notebooks:
+                page = context.new_page()
+                page.goto(f"{lab.base}/lab/workspaces/{name[:-6].replace('_', '-')}/tree/modules/{name}?reset&token={lab.token}")
+                page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
+                page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+                page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+                page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+                times = []
+                if name == "bench_quiz.ipynb":
+                    view = page.locator(".lm-question").first
+                    view.wait_for(timeout=60_000)
+                    for i in range(repeat):
+                        view.get_by_role("radio", name=wrong if i % 2 == 0 else right, exact=True).check()
+                        page.wait_for_timeout(300)  # let the choice reach the kernel first
+                        times.append(page.evaluate(CLICK_JS, [".lm-question .jp-mod-styled.widget-button.mod-primary, "
+                                                              ".lm-question button.mod-primary", ".lm-question"]))
+                else:
+                    page.get_by_text("none").wait_for(timeout=60_000)
+                    for _ in range(repeat):
+                        page.wait_for_timeout(100)
+                        times.append(page.evaluate(CLICK_JS, [".jp-OutputArea button.widget-button",
+                                                              ".jp-OutputArea .widget-label"]))
+                results[name] = statistics.median(times)
+                page.close()
+            context.close()
+    finally:
+        lab.stop()
+    return results["bench_quiz.ipynb"], results["bench_bare.ipynb"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-browser", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="lm-bench-"))
+    os.environ.update(_env(tmp))
+    rows = []
+
+    lesson_kib, bare_kib = median_pair(lambda: kernel_rss_kib(lesson_cells("01_two_words.ipynb"), ROOT / "modules"),
+                                       lambda: kernel_rss_kib(BARE_NOTEBOOK, ROOT / "modules"), max(3, args.repeat // 2))
+    rows.append(("kernel RSS: lesson 01 / ipywidgets only", f"{lesson_kib / 1024:.0f} / {bare_kib / 1024:.0f} MiB",
+                 lesson_kib / bare_kib, 1.15))
+    for notebook in sorted(p.name for p in (ROOT / "modules").glob("[0-9][0-9]_*.ipynb")):
+        kib = kernel_rss_kib(lesson_cells(notebook), ROOT / "modules")
+        rows.append((f"  kernel RSS: {notebook} / ipywidgets only", f"{kib / 1024:.0f} MiB", kib / bare_kib,
+                     None if notebook.startswith("12_") else 1.15))
+
+    ours, base = median_pair(lambda: import_seconds("import course, widgets"),
+                             lambda: import_seconds("import ipywidgets"), max(7, args.repeat))
+    rows.append(("import course, widgets / import ipywidgets", f"{ours * 1000:.0f} / {base * 1000:.0f} ms", ours / base, 1.2))
+
+    if not args.skip_browser:
+        quiz_ms, bare_ms = click_times(max(10, args.repeat * 2))
+        rows.append(("click to feedback: Quiz / bare button (in page)", f"{quiz_ms:.0f} / {bare_ms:.0f} ms",
+                     quiz_ms / bare_ms, 1.5))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'figures':>18}  ratio  target  ok")
+    failed = 0
+    for label, figures, ratio, target in rows:
+        ok = "" if target is None else ("yes" if ratio <= target else "NO")
+        failed += ok == "NO"
+        print(f"{label.ljust(width)}  {figures:>18}  {ratio:5.2f}  {'' if target is None else f'≤{target}':>6}  {ok}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
