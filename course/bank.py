@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -112,12 +111,10 @@ class Lesson:
         raise KeyError(f"lesson '{self.id}' has no reflection '{reflection_id}'")
 
 
-@functools.lru_cache(maxsize=1)
 def _validator():
-    import jsonschema
+    from course.schemas import validator
 
-    schema = json.loads(resources.files("course").joinpath("schema/bank.schema.json").read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return validator("bank.schema.json")
 
 
 def _yaml_load(text: str):

@@ -5,10 +5,8 @@ checked against a schema, never executed, and a bad file leaves the store untouc
 """
 from __future__ import annotations
 
-import functools
 import json
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 from course.store import ProgressStore
@@ -22,12 +20,10 @@ class ExportError(ValueError):
     """A file is not a usable Lead & Manage export; the message says why."""
 
 
-@functools.lru_cache(maxsize=1)
 def _validator():
-    import jsonschema
+    from course.schemas import validator
 
-    schema = json.loads(resources.files("course").joinpath("schema/export.schema.json").read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return validator("export.schema.json")
 
 
 def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes, list[str]]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from importlib import resources
 
@@ -71,15 +70,13 @@ PHASES = ("before", "after")
 
 
 def _load(name: str, definition: str) -> dict:
-    import jsonschema
+    from course.schemas import validator
 
     where = f"course/instruments/{name}"
     data = _yaml_load(resources.files("course").joinpath("instruments", name).read_text("utf-8"))
     if isinstance(data, dict) and isinstance(data.get("scale"), dict):
         data["scale"] = {str(k): v for k, v in data["scale"].items()}  # YAML reads 1: as a number
-    schema = json.loads(resources.files("course").joinpath("schema/instruments.schema.json").read_text("utf-8"))
-    validator = jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{definition}"})
-    errors = list(validator.iter_errors(data))
+    errors = list(validator("instruments.schema.json", definition).iter_errors(data))
     if errors:
         raise BankError([Problem(where, None, "/".join(map(str, e.absolute_path)) or None, e.message) for e in errors])
     return data

@@ -1,7 +1,6 @@
 """The reflection view: a prompt, a text area saved as the learner types, and a 'saved at' line."""
 from __future__ import annotations
 
-import asyncio
 import atexit
 import threading
 import weakref
@@ -85,6 +84,8 @@ class ReflectionBox(W.VBox):
         """Store the text after a quiet moment, on the kernel's event loop when there is one."""
         if self._timer is not None:
             self._timer.cancel()
+        import asyncio  # already loaded in a kernel; kept out of `import widgets`
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
