@@ -158,6 +158,10 @@ def main() -> int:
     ours, base = median_pair(lambda: import_seconds("import course, widgets"),
                              lambda: import_seconds("import ipywidgets"), max(7, args.repeat))
     rows.append(("import course, widgets / import ipywidgets", f"{ours * 1000:.0f} / {base * 1000:.0f} ms", ours / base, 1.2))
+    first, base = median_pair(lambda: import_seconds("from widgets import quiz; quiz('two-words')"),
+                              lambda: import_seconds("import ipywidgets"), max(5, args.repeat))
+    rows.append(("  first quiz() built (imports included) / import ipywidgets", f"{first * 1000:.0f} / {base * 1000:.0f} ms",
+                 first / base, None))
 
     if not args.skip_browser:
         quiz_ms, bare_ms = click_times(max(10, args.repeat * 2))

@@ -21,3 +21,22 @@ def test_environment_and_pyproject_list_the_same_packages():
 
 def test_binder_installs_the_course_packages():
     assert "pip install --no-deps --editable ." in (ROOT / "postBuild").read_text()
+
+
+def test_import_is_light():
+    """`import course, widgets` must not load pandas, matplotlib or the bank's schema machinery."""
+    import subprocess
+    import sys
+
+    code = ("import sys, course, widgets; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'jsonschema', 'yaml', 'sqlite3') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_helpers_stay_callable_after_their_views_are_imported():
+    import widgets
+    import widgets.quiz_view  # noqa: F401
+    import widgets.reflection_view  # noqa: F401
+
+    assert callable(widgets.quiz) and callable(widgets.reflection)

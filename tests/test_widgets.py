@@ -4,8 +4,8 @@ import pytest
 
 from course.store import ProgressStore
 from widgets.course_views import DownloadWork, Progress, UploadWork, course_map_markdown
-from widgets.quiz import Quiz
-from widgets.reflection import ReflectionBox
+from widgets.quiz_view import Quiz
+from widgets.reflection_view import ReflectionBox
 
 
 def make_quiz(sample, store, *ids):

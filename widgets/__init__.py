@@ -1,16 +1,21 @@
 """Lead & Manage: the ipywidgets views over the `course` model. Each helper is one line in a notebook."""
 from __future__ import annotations
 
-
-import ipywidgets as W
-
-from widgets._style import error_html
-from widgets.quiz import Quiz, QuestionView
-from widgets.reflection import ReflectionBox
+import importlib
 
 __all__ = ["quiz", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
            "self_assessment", "profile", "action_plan",
            "Quiz", "QuestionView", "ReflectionBox"]
+
+
+_CLASSES = {"Quiz": "widgets.quiz_view", "QuestionView": "widgets.quiz_view", "ReflectionBox": "widgets.reflection_view"}
+
+
+def __getattr__(name: str):
+    # The view classes (and ipywidgets with them) load when a helper is first called, not at import.
+    if name in _CLASSES:
+        return getattr(importlib.import_module(_CLASSES[name]), name)
+    raise AttributeError(f"module 'widgets' has no attribute {name!r}")
 
 
 def _store():
@@ -19,7 +24,11 @@ def _store():
     return default_store()
 
 
-def _problem(title: str, exc: Exception) -> W.HTML:
+def _problem(title: str, exc: Exception):
+    import ipywidgets as W
+
+    from widgets._style import error_html
+
     message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     return W.HTML(error_html(title, message))
 
@@ -41,6 +50,8 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
         questions = [found.question(q) for q in question_ids] if question_ids else list(found.questions)
     except (BankError, KeyError) as exc:
         return _problem("This quiz cannot be shown: the question bank has a problem.", exc)
+    from widgets.quiz_view import Quiz
+
     return Quiz(found, questions, _store(), show_key=bool(show_key))
 
 
@@ -53,6 +64,8 @@ def reflection(lesson_id: str, reflection_id: str):
         prompt = found.reflection(reflection_id)
     except (BankError, KeyError) as exc:
         return _problem("This reflection cannot be shown: the question bank has a problem.", exc)
+    from widgets.reflection_view import ReflectionBox
+
     return ReflectionBox(found, prompt, _store())
 
 
@@ -82,6 +95,8 @@ def course_map():
 
 def where_saved():
     """Show where this learner's work is kept and whether saving works."""
+    import ipywidgets as W
+
     from widgets.course_views import where_saved_html
 
     return W.HTML(where_saved_html(_store()))

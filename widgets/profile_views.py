@@ -9,7 +9,7 @@ from traitlets import Int
 from course.instruments import Instrument, PlanForm
 from course.plan import BEHAVIOURS, LESSON, TAGS, check_plan, field_key, plan_markdown, read_plan, tag_key
 from widgets._style import CSS, notice_html
-from widgets.reflection import ReflectionBox
+from widgets.reflection_view import ReflectionBox
 
 
 class SelfAssessment(W.VBox):
