@@ -137,6 +137,35 @@ def click_times(repeat: int) -> tuple[float, float]:
     return results["bench_quiz.ipynb"], results["bench_bare.ipynb"]
 
 
+def aggregation_rows(repeat: int) -> list[tuple]:
+    """Class results for 30, 300 and 3,000 synthetic submissions (parse + aggregate), timed."""
+    from course.class_results import aggregate, dedupe, read_submission, synthetic_export
+
+    blobs = [json.dumps(synthetic_export(f"Learner {i}", seed=i)).encode() for i in range(3000)]
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        subs = [read_submission(f"{i}.json", blobs[i]) for i in range(n)]
+        aggregate(*dedupe(subs, []))
+        return time.perf_counter() - start
+
+    run(30)  # warm up imports (pandas, the schema) so they are not charged to the first size
+    single = statistics.median(_time(lambda: read_submission("0.json", blobs[0])) for _ in range(max(5, repeat)))
+    sizes = {n: statistics.median(run(n) for _ in range(max(1, repeat // (2 if n < 3000 else 5)))) for n in (30, 300, 3000)}
+    return [
+        ("class results: 300 / 30 submissions", f"{sizes[300]:.2f} / {sizes[30]:.2f} s", sizes[300] / sizes[30], 12),
+        ("class results: 3000 / 300 submissions", f"{sizes[3000]:.2f} / {sizes[300]:.2f} s", sizes[3000] / sizes[300], 12),
+        ("  class results: 30 submissions / loading one export", f"{sizes[30] * 1000:.0f} / {single * 1000:.1f} ms",
+         sizes[30] / single, None),
+    ]
+
+
+def _time(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -162,6 +191,8 @@ def main() -> int:
                               lambda: import_seconds("import ipywidgets"), max(5, args.repeat))
     rows.append(("  first quiz() built (imports included) / import ipywidgets", f"{first * 1000:.0f} / {base * 1000:.0f} ms",
                  first / base, None))
+
+    rows += aggregation_rows(args.repeat)
 
     if not args.skip_browser:
         quiz_ms, bare_ms = click_times(max(10, args.repeat * 2))

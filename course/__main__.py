@@ -1,8 +1,9 @@
-"""Command line: `python -m course check [PATH ...]`."""
+"""Command line: `python -m course check [PATH ...]` and `python -m course report FOLDER -o report.html`."""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -19,6 +20,21 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from course.class_results import class_results_from_folder, report_html
+
+    try:
+        results = class_results_from_folder(args.folder, names=args.names)
+    except FileNotFoundError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    args.output.write_text(report_html(results, names=args.names), encoding="utf-8")
+    print(f"Wrote {args.output}: {results.learners} learners, {len(results.skipped)} files skipped.")
+    for skipped in results.skipped:
+        print(f"  skipped {skipped.source}: {skipped.reason}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the course command line."""
     parser = argparse.ArgumentParser(prog="python -m course", description="Lead & Manage course tools.")
@@ -26,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate question bank files (default: the shipped bank)")
     check.add_argument("paths", nargs="*", help="bank files or folders of them")
     check.set_defaults(run=_check)
+    report = sub.add_parser("report", help="write a class results report from a folder of learners' exports")
+    report.add_argument("folder", type=Path, help="folder holding the learners' .json exports")
+    report.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write")
+    report.add_argument("--names", action="store_true", help="show learners' names instead of pseudonyms")
+    report.set_defaults(run=_report)
     args = parser.parse_args(argv)
     return args.run(args)
 

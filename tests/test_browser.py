@@ -97,6 +97,8 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
     assert page.locator(".lm-quiz").count() == len(quizzes)
     assert page.locator(".lm-reflection").count() == len(reflections)
     assert_no_errors(page)
+    assert page.locator(".lm-key").count() == 0, "a learner's lesson never shows answer keys"
+    assert page.get_by_role("button", name="Reveal answer").count() == 0
     if used:
         first = page.locator(".lm-quiz, .lm-reflection").first
         first.scroll_into_view_if_needed()
@@ -154,4 +156,32 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
         view = page.locator(".lm-quiz").first.locator(".lm-question").nth(index)
         view.locator(".lm-feedback", has_text="Your last answer").wait_for(timeout=30_000)
         assert view.get_by_role("radio", name=right.text, exact=True).is_checked()
+    page.close()
+
+
+def test_instructor_mode_reveals_the_key_in_jupyterlab(lab, browser):
+    import nbformat
+
+    from course.bank import lesson
+
+    question = lesson("two-words").questions[0]
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in
+                ["from widgets import quiz, instructor_mode", "instructor_mode()", f'quiz("two-words", "{question.id}")']]
+    nbformat.write(nb, lab.root / "modules" / "instructor_check.ipynb")
+    page = browser.new_page()
+    open_notebook(page, lab, "instructor_check.ipynb")
+    menu(page, "Run", "runmenu:run-all")
+    wait_all_executed(page)
+    assert_no_errors(page)
+    view = page.locator(".lm-question").first
+    view.wait_for(timeout=30_000)
+    assert page.locator(".lm-key", has_text="answer key").count() == 0, "hidden until revealed"
+    view.get_by_role("button", name="Reveal answer").click()
+    key = view.locator(".lm-key")
+    key.wait_for(timeout=15_000)
+    keyed = next(c.text for c in question.choices if c.correct)
+    assert keyed in key.inner_text() and "Discussion" in key.inner_text()
+    page.screenshot(path=str(SHOTS / "instructor-mode.png"))
     page.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["quiz", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
-           "self_assessment", "profile", "action_plan",
+           "self_assessment", "profile", "action_plan", "instructor_mode", "class_results",
            "Quiz", "QuestionView", "ReflectionBox"]
 
 
@@ -33,6 +33,57 @@ def _problem(title: str, exc: Exception):
     return W.HTML(error_html(title, message))
 
 
+INSTRUCTOR_ENV = "LEAD_MANAGE_INSTRUCTOR"
+_instructor: bool | None = None
+
+
+def instructor_mode(on: bool = True):
+    """Turn instructor mode on (or off) for quizzes shown after this call.
+
+    In instructor mode each question has a Reveal control that shows the answer key and a discussion
+    note, for projecting a question before and after learners answer. Answers checked in instructor
+    mode are not saved, so learner data is never changed by it. It is off unless this is called or
+    the LEAD_MANAGE_INSTRUCTOR environment variable is set to 1.
+    """
+    import ipywidgets as W
+
+    global _instructor
+    _instructor = bool(on)
+    state = "on: quizzes below show a Reveal control for the answer key" if on else "off"
+    return W.HTML(f'<div class="lm-muted" role="status">Instructor mode is {state}.</div>')
+
+
+def instructor_enabled() -> bool:
+    """Tell whether instructor mode is on (by a call, or else by the environment variable)."""
+    import os
+
+    if _instructor is not None:
+        return _instructor
+    return os.environ.get(INSTRUCTOR_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def class_results(folder: str | None = None, names: bool = False):
+    """Show a class's results from a folder of learners' exports (no folder: a small demo class).
+
+    Parameters
+    ----------
+    folder:
+        The folder of .json exports the learners handed in.
+    names:
+        Show learners' own names instead of pseudonyms.
+    """
+    from course.class_results import class_results_from_folder, demo_class
+    from widgets.instructor_views import ClassResultsView
+
+    if folder is None:
+        return ClassResultsView(demo_class(), "demo class of invented learners")
+    try:
+        results = class_results_from_folder(folder, names=names)
+    except FileNotFoundError as exc:
+        return _problem("No class results: the folder was not found.", exc)
+    return ClassResultsView(results, str(folder))
+
+
 def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     """Show a quiz: every question of a lesson, or the named ones.
 
@@ -52,7 +103,7 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
         return _problem("This quiz cannot be shown: the question bank has a problem.", exc)
     from widgets.quiz_view import Quiz
 
-    return Quiz(found, questions, _store(), show_key=bool(show_key))
+    return Quiz(found, questions, _store(), show_key=instructor_enabled() if show_key is None else bool(show_key))
 
 
 def reflection(lesson_id: str, reflection_id: str):

@@ -77,13 +77,26 @@ class QuestionView(W.VBox):
         self.retry_button = W.Button(description="Try again", icon="redo", tooltip="Clear your answer and try again")
         self.retry_button.layout.display = "none"
         self.feedback = W.HTML("")
-        self.key = W.HTML(key_html(question) if show_key else "")
+        self.show_key = show_key
+        self.key = W.HTML("")
+        self.reveal = W.ToggleButton(value=False, description="Reveal answer", icon="eye",
+                                     tooltip="Show the answer key and discussion note to the room")
+        self.reveal.observe(self._on_reveal, names="value")
+        self.reveal.layout.display = "" if show_key else "none"
         self.check_button.on_click(self._on_check)
         self.retry_button.on_click(self._on_retry)
-        super().__init__(children=[self._header, self._inputs, W.HBox([self.check_button, self.retry_button]),
+        super().__init__(children=[self._header, self._inputs,
+                                   W.HBox([self.check_button, self.retry_button, self.reveal]),
                                    self.feedback, self.key], **kwargs)
         self.add_class("lm-question")
         self._restore()
+
+    def _on_reveal(self, change) -> None:
+        if not self.show_key:  # a learner's quiz never shows the key, whatever the front end sends
+            self.reveal.value = False
+            return
+        self.key.value = key_html(self.question) if change["new"] else ""
+        self.reveal.description = "Hide answer" if change["new"] else "Reveal answer"
 
     # -- inputs ------------------------------------------------------------------------------
     def _build_inputs(self) -> W.Widget:
@@ -153,6 +166,9 @@ class QuestionView(W.VBox):
             return
         self.attempts += 1
         self._show(result)
+        if self.show_key:
+            self.feedback.value += '<div class="lm-muted">Instructor mode: this answer is not saved.</div>'
+            return
         try:
             self.store.record_attempt(self.lesson.id, self.question.id, current, result.correct, result.score)
         except Exception as exc:  # the learner still sees the feedback; the store says why it could not save
@@ -175,6 +191,8 @@ class QuestionView(W.VBox):
         self.retry_button.layout.display = "none" if result.correct else ""
 
     def _restore(self) -> None:
+        if self.show_key:
+            return  # instructor mode starts clean: a projected question shows no learner's answer
         try:
             last = self.store.last_answer(self.lesson.id, self.question.id)
         except Exception:
@@ -200,7 +218,9 @@ class Quiz(W.VBox):
         self.views = [QuestionView(lesson, q, i, len(questions), store, show_key=show_key)
                       for i, q in enumerate(questions, start=1)]
         self.score_line = W.HTML("")
-        top = W.HTML(CSS + notice_html(store))
+        banner = ('<div class="lm-key" role="note">Instructor mode: use <b>Reveal answer</b> to show the key and '
+                  "a discussion note. Answers checked here are not saved.</div>") if show_key else ""
+        top = W.HTML(CSS + notice_html(store) + banner)
         for view in self.views:
             view.observe(self._on_view_change, names=["checked", "correct"])
         super().__init__(children=[top, *self.views, self.score_line], **kwargs)
