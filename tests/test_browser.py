@@ -185,3 +185,49 @@ def test_instructor_mode_reveals_the_key_in_jupyterlab(lab, browser):
     assert keyed in key.inner_text() and "Discussion" in key.inner_text()
     page.screenshot(path=str(SHOTS / "instructor-mode.png"))
     page.close()
+
+
+def test_widgets_without_the_widget_manager_show_a_readable_fallback(browser, tmp_path_factory):
+    from course.bank import lesson
+
+    server = Lab(tmp_path_factory.mktemp("lab-no-widgets"), disabled_extensions=["@jupyter-widgets/jupyterlab-manager"])
+    try:
+        page = browser.new_page()
+        open_notebook(page, server, "01_two_words.ipynb")
+        menu(page, "Run", "runmenu:run-all")
+        wait_all_executed(page)
+        fallback = page.locator(".lm-fallback").first
+        fallback.wait_for(timeout=30_000)
+        text = fallback.inner_text()
+        assert lesson("two-words").questions[0].prompt in text and "widgets extension" in text
+        assert page.get_by_text("VBox(children").count() == 0
+        fallback.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "fallback-without-widget-manager.png"))
+        page.close()
+    finally:
+        server.stop()
+
+
+def test_lesson_01_runs_and_answers_in_jupyter_notebook_7(browser, tmp_path_factory):
+    from course.bank import lesson
+
+    server = Lab(tmp_path_factory.mktemp("nb7"), app="notebook")
+    try:
+        page = browser.new_page()
+        page.goto(f"{server.base}/notebooks/modules/01_two_words.ipynb?token={server.token}")
+        page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+        menu(page, "Run", "runmenu:run-all")
+        wait_all_executed(page)
+        assert_no_errors(page)
+        question = next(q for q in lesson("two-words").questions if q.type == "single")
+        view = page.locator(".lm-question", has_text=question.prompt).first
+        view.scroll_into_view_if_needed()
+        right = next(c for c in question.choices if c.correct)
+        view.get_by_role("radio", name=right.text, exact=True).check()
+        view.get_by_role("button", name="Check answer").click()
+        view.locator(".lm-verdict", has_text="Correct").wait_for(timeout=15_000)
+        page.screenshot(path=str(SHOTS / "notebook7-lesson-01.png"))
+        page.close()
+    finally:
+        server.stop()

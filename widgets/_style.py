@@ -62,3 +62,27 @@ def error_html(title: str, message: str) -> str:
     """Return a readable error box for a notebook cell (no traceback)."""
     return card_html(f'<div class="lm-warning" role="alert"><b>{escape(title)}</b></div>'
                      f'<div class="lm-error">{escape(message)}</div>')
+
+
+FIX_SENTENCE = ("This is a plain copy: the interactive version needs the Jupyter widgets extension "
+                "(ipywidgets 8 with jupyterlab_widgets, installed in the same environment as JupyterLab). "
+                "Open the course with ./start.sh, or ask whoever runs your JupyterHub to install them, then reload the page.")
+
+
+class Fallback:
+    """Mixin: add a readable HTML copy to a widget's display data.
+
+    JupyterLab shows it only when it cannot render the widget itself (no widget manager), instead of
+    a bare `VBox(children=...)`.
+    """
+
+    def fallback_html(self) -> str:
+        """Return the body of the plain copy (escaped HTML)."""
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/html"] = (f'<div class="lm-fallback" style="border:1px solid #999;border-radius:6px;padding:8px 12px">'
+                                   f"{self.fallback_html()}<p><i>{escape(FIX_SENTENCE)}</i></p></div>")
+        return bundle

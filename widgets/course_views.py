@@ -8,7 +8,7 @@ from html import escape
 import ipywidgets as W
 
 from course.bank import Lesson
-from widgets._style import CSS, notice_html
+from widgets._style import CSS, Fallback, notice_html
 
 
 def lesson_completion(lesson: Lesson, solved: set, written: set) -> tuple[int, int]:
@@ -19,7 +19,7 @@ def lesson_completion(lesson: Lesson, solved: set, written: set) -> tuple[int, i
     return done, total
 
 
-class Progress(W.VBox):
+class Progress(Fallback, W.VBox):
     """Per-lesson completion across the course, read from the progress store."""
 
     def __init__(self, lessons: tuple[Lesson, ...], store, **kwargs):
@@ -32,6 +32,11 @@ class Progress(W.VBox):
                                    self.rows, self.total_line, self.refresh_button], **kwargs)
         self.add_class("lm-card")
         self.refresh()
+
+    def fallback_html(self) -> str:
+        rows = "".join(f"<li>{escape(lesson.title)}: {done} of {total} done</li>"
+                       for lesson in self.lessons for done, total in [self.completion()[lesson.id]])
+        return f"<p><b>Your progress</b></p><ul>{rows}</ul>"
 
     def completion(self) -> dict[str, tuple[int, int]]:
         """Return (done, total) per lesson id."""
@@ -88,7 +93,7 @@ def data_link(content: str | bytes, filename: str, mime: str, label: str) -> str
             f'style="font-weight:600">⬇ {escape(label)}</a>')
 
 
-class DownloadWork(W.VBox):
+class DownloadWork(Fallback, W.VBox):
     """A button that packs the learner's work into two downloads: a JSON export and a Markdown portfolio."""
 
     def __init__(self, store, **kwargs):
@@ -106,6 +111,10 @@ class DownloadWork(W.VBox):
         super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Keep your work</div>' + note),
                                    self.name, self.button, self.links], **kwargs)
         self.add_class("lm-card")
+
+    def fallback_html(self) -> str:
+        return ("<p><b>Keep your work.</b> The download button needs the widgets extension. On Binder, your "
+                "session disappears when it closes: copy your reflections somewhere safe before you leave.</p>")
 
     def _on_click(self, _button=None) -> None:
         from course.exchange import bundle_zip, export_json
@@ -129,7 +138,7 @@ class DownloadWork(W.VBox):
               f'{counts["reflections"]} reflection revisions and {counts["ratings"]} ratings.</div></div>')
 
 
-class UploadWork(W.VBox):
+class UploadWork(Fallback, W.VBox):
     """Upload a JSON export made earlier (on Binder, say) and merge it into this store."""
 
     def __init__(self, store, **kwargs):
@@ -144,6 +153,9 @@ class UploadWork(W.VBox):
                                           'a lesson to see your answers again.</div>'),
                                    self.upload, self.result], **kwargs)
         self.add_class("lm-card")
+
+    def fallback_html(self) -> str:
+        return "<p><b>Continue from a download:</b> uploading needs the widgets extension.</p>"
 
     def merge_bytes(self, name: str, content: bytes) -> None:
         """Merge one uploaded file and report what was added, or why it was refused."""

@@ -5,11 +5,16 @@ from html import escape
 
 import ipywidgets as W
 
-from widgets._style import CSS
+from widgets._style import CSS, Fallback
 
 
-class ClassResultsView(W.VBox):
+class ClassResultsView(Fallback, W.VBox):
     """Tables and charts of a class's results, with the files that were skipped and why."""
+
+    def fallback_html(self) -> str:
+        from course.class_results import summary_lines
+
+        return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in summary_lines(self.results)) + "</ul>"
 
     def __init__(self, results, source: str, **kwargs):
         from course.class_results import charts, summary_lines, tables_html

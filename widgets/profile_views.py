@@ -8,11 +8,11 @@ from traitlets import Int
 
 from course.instruments import Instrument, PlanForm
 from course.plan import BEHAVIOURS, LESSON, TAGS, check_plan, field_key, plan_markdown, read_plan, tag_key
-from widgets._style import CSS, notice_html
+from widgets._style import CSS, Fallback, notice_html
 from widgets.reflection_view import ReflectionBox
 
 
-class SelfAssessment(W.VBox):
+class SelfAssessment(Fallback, W.VBox):
     """Rate behaviours 1 to 5; every click is stored at once."""
 
     answered = Int(0, help="How many items of this phase have a rating.")
@@ -52,6 +52,10 @@ class SelfAssessment(W.VBox):
         self.add_class("lm-self-assessment")
         self._count()
 
+    def fallback_html(self) -> str:
+        items = "".join(f"<li>{escape(i.text)}</li>" for i in self.items)
+        return f"<p><b>{escape(self.instrument.title)}</b>: rate each from 1 to 5.</p><ol>{items}</ol>"
+
     def rate(self, item_id: str, value: int | None) -> None:
         """Set a rating as if the learner had clicked it."""
         self.buttons[item_id].value = value
@@ -71,7 +75,7 @@ class SelfAssessment(W.VBox):
         self.count_line.value = f'<div class="lm-muted" role="status">{self.answered} of {total} rated.{done}</div>'
 
 
-class ProfileView(W.VBox):
+class ProfileView(Fallback, W.VBox):
     """The profile chart with its text summary, redrawn on Refresh."""
 
     def __init__(self, instrument: Instrument, store, **kwargs):
@@ -85,6 +89,9 @@ class ProfileView(W.VBox):
         self.add_class("lm-card")
         self.add_class("lm-profile")
         self.refresh()
+
+    def fallback_html(self) -> str:
+        return f"<p><b>Your profile</b></p>{self.summary.value}"
 
     def refresh(self) -> None:
         """Score the stored ratings and redraw the chart and summary."""
@@ -102,7 +109,7 @@ class ProfileView(W.VBox):
                               f'<div class="lm-muted">{escape(self.instrument.disclaimer)}</div></div>')
 
 
-class ActionPlanForm(W.VBox):
+class ActionPlanForm(Fallback, W.VBox):
     """The capstone plan: fields saved as typed, behaviour tags, a rubric checklist and a Markdown download."""
 
     def __init__(self, form: PlanForm, lesson, store, debounce: float = 1.0, **kwargs):
@@ -144,6 +151,10 @@ class ActionPlanForm(W.VBox):
         self.add_class("lm-card")
         self.add_class("lm-plan")
         self.update_checklist()
+
+    def fallback_html(self) -> str:
+        fields = "".join(f"<li><b>{escape(f.label)}</b>: {escape(f.prompt)}</li>" for f in self.form.fields)
+        return f"<p><b>{escape(self.form.title)}</b></p><ul>{fields}</ul>"
 
     def _on_tag(self, behaviour: str, value) -> None:
         try:

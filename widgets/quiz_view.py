@@ -9,7 +9,7 @@ from traitlets import Bool, Float, Int, List, Unicode, observe
 
 from course.bank import Lesson, Question
 from course.scoring import AnswerError, Result, is_complete, score
-from widgets._style import CSS, notice_html
+from widgets._style import CSS, Fallback, notice_html
 
 LABEL_NAMES = {"leading": "Leading", "managing": "Managing", "both": "Both"}
 TYPE_NAMES = {"single": "Choose one", "multiple": "Choose all that apply", "truefalse": "True or false",
@@ -208,7 +208,7 @@ class QuestionView(W.VBox):
         self._show(result, restored=True)
 
 
-class Quiz(W.VBox):
+class Quiz(Fallback, W.VBox):
     """A quiz over one or more questions of a lesson, with a running score line."""
 
     correct_count = Int(0, help="How many questions are currently answered correctly.")
@@ -227,6 +227,17 @@ class Quiz(W.VBox):
         self.add_class("lm-card")
         self.add_class("lm-quiz")
         self._on_view_change()
+
+    def fallback_html(self) -> str:
+        parts = [f"<p><b>Quiz: {escape(self.lesson.title)}</b></p><ol>"]
+        for view in self.views:
+            q = view.question
+            items = q.statements if q.type == "classify" else q.choices
+            options = "".join(f"<li>{escape(i.text)}</li>" for i in items)
+            situation = f"<p>{escape(q.situation)}</p>" if q.situation else ""
+            hint = " (leading, managing or both?)" if q.type == "classify" else ""
+            parts.append(f"<li>{situation}<p>{escape(q.prompt)}{hint}</p><ul>{options}</ul></li>")
+        return "".join(parts) + "</ol>"
 
     @observe("correct_count")
     def _on_correct_count(self, change) -> None:

@@ -11,7 +11,7 @@ import ipywidgets as W
 from traitlets import Bool, Float, Unicode, validate
 
 from course.bank import Lesson, Reflection as ReflectionPrompt
-from widgets._style import CSS, notice_html
+from widgets._style import CSS, Fallback, notice_html
 
 _LIVE: "weakref.WeakSet[ReflectionBox]" = weakref.WeakSet()
 
@@ -23,7 +23,7 @@ def _local_time(iso: str) -> str:
         return iso
 
 
-class ReflectionBox(W.VBox):
+class ReflectionBox(Fallback, W.VBox):
     """A reflection prompt whose text is saved while typing (debounced) and whenever it is flushed."""
 
     text = Unicode("", help="The learner's text as last received from the page.")
@@ -60,6 +60,11 @@ class ReflectionBox(W.VBox):
         self._render_status()
         self.area.observe(self._on_typing, names="value")
         _LIVE.add(self)
+
+    def fallback_html(self) -> str:
+        saved = (f"<p>Your saved text:</p><blockquote>{escape(self.saved_text)}</blockquote>"
+                 if self.saved_text else "<p>Nothing saved yet.</p>")
+        return f"<p><b>Reflection:</b> {escape(self.prompt.prompt)}</p>{saved}"
 
     @validate("debounce")
     def _validate_debounce(self, proposal):
