@@ -75,6 +75,7 @@ class ProgressStore:
         self.warning: str | None = None
         self.notice: str | None = None
         self._lock = threading.RLock()
+        self._listeners: list = []
         self._conn = self._open()
 
     # -- opening ---------------------------------------------------------------------------
@@ -162,21 +163,40 @@ class ProgressStore:
         return memory
 
     # -- writing ---------------------------------------------------------------------------
+    def on_change(self, callback) -> None:
+        """Call `callback()` after every write (held weakly when it is a bound method)."""
+        import weakref
+
+        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
+        self._listeners.append(ref)
+
+    def _changed(self) -> None:
+        alive = []
+        for ref in self._listeners:
+            callback = ref()
+            if callback is not None:
+                alive.append(ref)
+                try:
+                    callback()
+                except Exception:  # a view's refresh must never break a save
+                    pass
+        self._listeners = alive
+
     def _write(self, sql: str, params: tuple) -> None:
         with self._lock:
             try:
                 with self._conn:
                     self._conn.execute("BEGIN IMMEDIATE")
                     self._conn.execute(sql, params)
-                return
             except sqlite3.DatabaseError as exc:
                 if self.path is None or self.warning:
                     raise
                 old = self._conn
                 self._conn = self._in_memory(f"{self.path} could not be written ({exc})", source=old)
                 old.close()
-            with self._conn:
-                self._conn.execute(sql, params)
+                with self._conn:
+                    self._conn.execute(sql, params)
+        self._changed()
 
     def _write_many(self, statements: list[tuple[str, tuple]]) -> None:
         with self._lock:
@@ -184,6 +204,7 @@ class ProgressStore:
                 self._conn.execute("BEGIN IMMEDIATE")
                 for sql, params in statements:
                     self._conn.execute(sql, params)
+        self._changed()
 
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:

@@ -97,3 +97,25 @@ def test_no_notebook_reaches_the_network_or_installs(path):
     for cell in code_cells(path)[0]:
         code = source(cell)
         assert "http" not in code and "pip" not in code and not code.lstrip().startswith("!")
+
+
+FACILITATOR = sorted((MODULES / "facilitator").glob("*.ipynb"))
+
+
+def test_there_are_guides_for_both_formats():
+    assert {p.name for p in FACILITATOR} >= {"half_day_workshop.ipynb", "six_sessions.ipynb"}
+
+
+@pytest.mark.parametrize("path", FACILITATOR, ids=lambda p: p.name)
+def test_facilitator_guides_are_clean_and_name_real_questions(path):
+    from course.bank import lesson
+
+    test_notebook_is_committed_clean(path)
+    test_notebook_code_is_one_import_then_one_line_calls(path)
+    used = calls(path)
+    assert ("instructor_mode", []) in used, "guides switch instructor mode on"
+    quizzes = [args for name, args in used if name == "quiz"]
+    assert quizzes
+    for lesson_id, *ids in quizzes:
+        for question_id in ids:
+            lesson(lesson_id).question(question_id)

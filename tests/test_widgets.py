@@ -157,24 +157,41 @@ def test_course_map_links_every_lesson(sample):
     assert "[A sample lesson for tests](90_sample.ipynb)" in text and "| 10 |" in text
 
 
-def test_download_offers_a_zip_of_everything_and_the_json_export(sample, store):
+def _links(html):
     import base64
-    import io
+    import re
+
+    return {name: base64.b64decode(data) for name, data in
+            re.findall(r'download="([^"]+)" href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)"', html)}
+
+
+def test_export_link_is_ready_at_once_and_follows_every_save(sample, store):
     import json
     import re
+
+    view = DownloadWork(store)
+    (first,) = _links(view.export_link.value).values()
+    assert json.loads(first)["reflections"] == []
+    store.save_reflection("sample", "own-words", "<img src=x onerror=alert(1)>")
+    (latest,) = _links(view.export_link.value).values()
+    assert json.loads(latest)["reflections"][0]["text"] == "<img src=x onerror=alert(1)>"
+    assert "<img" not in re.sub(r'href="[^"]+"', "", view.export_link.value)
+    view.name.value = "Ada"
+    (named,) = _links(view.export_link.value).values()
+    assert json.loads(named)["learner"] == "Ada"
+
+
+def test_zip_bundle_holds_everything(sample, store):
+    import io
     import zipfile
 
-    store.save_reflection("sample", "own-words", "<img src=x onerror=alert(1)>")
+    store.save_reflection("sample", "own-words", "kept")
     view = DownloadWork(store)
     view.name.value = "Ada"
     view.button.click()
-    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)"', view.links.value))
-    assert sorted(name.rsplit(".", 1)[1] for name in links) == ["json", "zip"]
-    exported = json.loads(base64.b64decode(next(v for k, v in links.items() if k.endswith(".json"))))
-    assert exported["learner"] == "Ada" and exported["reflections"][0]["text"] == "<img src=x onerror=alert(1)>"
-    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(next(v for k, v in links.items() if k.endswith(".zip")))))
-    assert "lead-manage-export.json" in archive.namelist() and "reflections-portfolio.md" in archive.namelist()
-    assert "<img" not in re.sub(r'href="[^"]+"', "", view.links.value)
+    (archive,) = _links(view.links.value).values()
+    names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
+    assert "lead-manage-export.json" in names and "reflections-portfolio.md" in names
     assert store.get("learner_name") == "Ada"
 
 

@@ -101,23 +101,42 @@ class DownloadWork(Fallback, W.VBox):
         self.name = W.Text(value=store.get("learner_name", "") or "", description="Your name (optional)",
                            placeholder="Shown on your portfolio", style={"description_width": "initial"},
                            continuous_update=False)
-        self.button = W.Button(description="Download my work", icon="download", button_style="primary",
-                               tooltip="Prepare a download of all your answers and reflections",
+        self.export_link = W.HTML("")
+        self.button = W.Button(description="Also make a .zip of everything", icon="file-archive-o",
+                               tooltip="Export, reflection portfolio, profile chart and plan in one .zip",
                                layout=W.Layout(width="auto"))
         self.links = W.HTML("")
         self.button.on_click(self._on_click)
+        self.name.observe(lambda _c: self.refresh_export(), names="value")
         note = ('<div class="lm-muted">On Binder, your session and everything saved in it disappear when it '
                 'closes or sits idle. Download your work before you leave; you can upload it again later.</div>')
         super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Keep your work</div>' + note),
-                                   self.name, self.button, self.links], **kwargs)
+                                   self.name, self.export_link, self.button, self.links], **kwargs)
         self.add_class("lm-card")
+        self.add_class("lm-download")
+        self.refresh_export()
+        store.on_change(self.refresh_export)
+
+    def refresh_export(self) -> None:
+        """Rebuild the one-click export link so it always holds the learner's latest work."""
+        from course.exchange import export_json
+
+        learner = self.name.value.strip() or None
+        counts = self.store.counts()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        self.export_link.value = (
+            '<div role="status">'
+            + data_link(export_json(self.store, learner), f"lead-manage-export-{stamp}.json", "application/json",
+                        "Download my work (.json): one click, always up to date")
+            + f'<div class="lm-muted">Holds {counts["attempts"]} quiz answers, {counts["reflections"]} reflection '
+              f'revisions and {counts["ratings"]} ratings. Upload it again later, or hand it to your instructor.</div></div>')
 
     def fallback_html(self) -> str:
         return ("<p><b>Keep your work.</b> The download button needs the widgets extension. On Binder, your "
                 "session disappears when it closes: copy your reflections somewhere safe before you leave.</p>")
 
     def _on_click(self, _button=None) -> None:
-        from course.exchange import bundle_zip, export_json
+        from course.exchange import bundle_zip
 
         learner = self.name.value.strip() or None
         if learner:
@@ -126,16 +145,11 @@ class DownloadWork(Fallback, W.VBox):
             except Exception:
                 pass
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        counts = self.store.counts()
         archive, names = bundle_zip(self.store, learner)
         self.links.value = (
             '<div role="status">Ready: '
             + data_link(archive, f"lead-manage-work-{stamp}.zip", "application/zip", "all my work (.zip)")
-            + " · "
-            + data_link(export_json(self.store, learner), f"lead-manage-export-{stamp}.json", "application/json",
-                        "export to upload later or hand in (.json)")
-            + f'<div class="lm-muted">The .zip holds {escape(", ".join(names))}: {counts["attempts"]} quiz answers, '
-              f'{counts["reflections"]} reflection revisions and {counts["ratings"]} ratings.</div></div>')
+            + f'<div class="lm-muted">The .zip holds {escape(", ".join(names))}.</div></div>')
 
 
 class UploadWork(Fallback, W.VBox):
