@@ -13,5 +13,19 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+axe=.venv/axe/node_modules/axe-core/axe.min.js
+if [ ! -f "$axe" ]; then
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "Installing npm for the accessibility checks ..."
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+      echo "The accessibility checks need npm (for axe-core): sudo apt-get install npm" >&2
+      exit 1
+    fi
+  fi
+  echo "Installing axe-core for the accessibility checks ..."
+  npm install --prefix .venv/axe --no-audit --no-fund --silent axe-core@4 >/dev/null
+fi
 .venv/bin/python -m course check
 exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 tests modules "$@"

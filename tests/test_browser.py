@@ -12,6 +12,15 @@ from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, REPO, Lab
 
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "test-artifacts" / "screenshots"
+AXE = REPO / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run({include: [['.lm-card']]}, {resultTypes: ['violations', 'passes']});
+  return {
+    checked: result.passes.length,
+    serious: result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                   .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes[0].html.slice(0, 160)}`),
+  };
+}"""
 NOTEBOOKS = sorted(p.name for p in (REPO / "modules").glob("[0-9][0-9]_*.ipynb"))
 CALL = re.compile(r'^(quiz|reflection)\("([a-z0-9-]+)"((?:,\s*"[a-z0-9-]+")*)\)\s*$')
 
@@ -98,6 +107,13 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
     assert page.locator(".lm-reflection").count() == len(reflections)
     assert_no_errors(page)
     assert page.locator(".lm-key").count() == 0, "a learner's lesson never shows answer keys"
+    if used:
+        # Accessibility: axe-core over the course's widgets after Run All.
+        assert AXE.exists(), f"axe-core is missing at {AXE}: run ./test.sh, which installs it"
+        page.add_script_tag(path=str(AXE))
+        audit = page.evaluate(AXE_RUN)
+        assert audit["checked"] > 0, "axe found nothing to check inside the course widgets"
+        assert audit["serious"] == [], "\n".join(audit["serious"])
     assert page.get_by_role("button", name="Reveal answer").count() == 0
     if used:
         first = page.locator(".lm-quiz, .lm-reflection").first
@@ -231,3 +247,48 @@ def test_lesson_01_runs_and_answers_in_jupyter_notebook_7(browser, tmp_path_fact
         page.close()
     finally:
         server.stop()
+
+
+def test_a_quiz_and_a_reflection_with_the_keyboard_alone(lab, browser):
+    from course.bank import lesson
+
+    question = next(q for q in lesson("two-words").questions if q.type == "single")
+    page = browser.new_page()
+    open_notebook(page, lab, "01_two_words.ipynb")
+    menu(page, "Run", "runmenu:run-all")
+    wait_all_executed(page)
+    view = page.locator(".lm-question", has_text=question.prompt).first
+    view.locator("input[type=radio]").first.focus()  # the starting point; from here on, keys only
+
+    def focused() -> str:
+        return page.evaluate("""() => { const e = document.activeElement;
+            const label = e.closest('label'); return (label ? label.textContent : e.textContent || '').trim(); }""")
+
+    def tab_to(text: str, limit: int = 12, back: bool = False):
+        for _ in range(limit):
+            if focused().startswith(text):
+                return
+            page.keyboard.press("Shift+Tab" if back else "Tab")
+        raise AssertionError(f"could not reach {text!r} with the keyboard (at {focused()!r})")
+
+    verdict = view.locator(".lm-verdict")
+    for choice, expected in ((next(c for c in question.choices if not c.correct), "Not quite"),
+                             (next(c for c in question.choices if c.correct), "Correct")):
+        tab_to(question.choices[0].text[:30], back=True)  # back to the first option
+        tab_to(choice.text[:30])
+        page.keyboard.press("Space")
+        page.wait_for_timeout(300)
+        tab_to("Check answer")
+        page.keyboard.press("Space")
+        verdict.filter(has_text=expected).wait_for(timeout=15_000)
+        assert choice.feedback in view.locator(".lm-feedback").inner_text()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName") == "TEXTAREA":
+            break
+    else:
+        raise AssertionError("no reflection reachable with Tab")
+    page.keyboard.type("Written with the keyboard alone.")
+    box = page.locator(".lm-reflection:has(textarea:focus)")
+    box.locator(".lm-muted", has_text="Saved at").wait_for(timeout=15_000)
+    page.close()
