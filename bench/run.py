@@ -5,6 +5,9 @@
 1. Kernel memory (RSS) after running lesson 01 / a notebook that only shows one ipywidgets button.
 2. `import course, widgets` time / `import ipywidgets` time, in fresh interpreters.
 3. Click-to-feedback in JupyterLab (measured inside the page): a Quiz Check / a bare button that sets a label.
+4. Executing every lesson headless / as many trivial notebooks; class results for 30, 300 and 3,000 exports.
+5. JupyterLab page load to the first interactive quiz (lesson 01) / a one-widget notebook.
+6. Install size of the course environment / jupyterlab + ipywidgets alone.
 """
 from __future__ import annotations
 
@@ -166,10 +169,107 @@ def _time(fn) -> float:
     return time.perf_counter() - start
 
 
+def execute_seconds(cells: list[str], cwd: Path) -> float:
+    """Run cells in a fresh kernel (start included) and return the wall time."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return time.perf_counter() - start
+
+
+def whole_course_rows(repeat: int) -> list[tuple]:
+    """Executing every lesson headless against as many trivial notebooks (kernel start is the floor)."""
+    lessons = sorted(p.name for p in (ROOT / "modules").glob("[0-9][0-9]_*.ipynb"))
+    runs = max(1, repeat // 3)
+    ours = statistics.median(sum(execute_seconds(lesson_cells(n), ROOT / "modules") for n in lessons) for _ in range(runs))
+    base = statistics.median(sum(execute_seconds(["print(1)"], ROOT / "modules") for _ in lessons) for _ in range(runs))
+    return [(f"execute all {len(lessons)} lessons / {len(lessons)} trivial notebooks", f"{ours:.1f} / {base:.1f} s",
+             ours / base, 1.5)]
+
+
+def page_load_rows(repeat: int) -> list[tuple]:
+    """JupyterLab: from navigation to the first interactive quiz (lesson 01) vs a one-widget notebook."""
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, Lab
+
+    work = Path(tempfile.mkdtemp(prefix="lm-bench-"))
+    lab = Lab(work)
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as W\nW.Button(description='Go')")]
+    nbformat.write(nb, lab.root / "modules" / "bench_trivial.ipynb")
+    targets = {"01_two_words.ipynb": ".lm-question input[type=radio]",
+               "bench_trivial.ipynb": ".jp-OutputArea button.widget-button"}
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    try:
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(str(work / "profile"), executable_path=CHROMIUM,
+                                                           headless=True, args=CHROMIUM_ARGS)
+            for i in range(max(3, repeat)):
+                for name, selector in targets.items():
+                    page = context.new_page()
+                    page.goto(f"{lab.base}/lab/workspaces/bench-{i}-{name[:-6].replace('_', '-')}/tree/modules/{name}"
+                              f"?reset&token={lab.token}")
+                    page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
+                    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+                    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+                    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+                    page.wait_for_function(f"() => {{ const e = document.querySelector({json.dumps(selector)}); "
+                                           "if (e && !e.disabled) { window.__ready = window.__ready || performance.now(); "
+                                           "return true; } return false; }", polling="raf", timeout=120_000)
+                    times[name].append(page.evaluate("() => window.__ready") / 1000)
+                    page.close()
+                    for kernel in json.loads(_get(f"{lab.base}/api/kernels", lab.token)):
+                        _delete(f"{lab.base}/api/kernels/{kernel['id']}", lab.token)
+            context.close()
+    finally:
+        lab.stop()
+    ours, base = statistics.median(times["01_two_words.ipynb"]), statistics.median(times["bench_trivial.ipynb"])
+    return [("page load to first interactive quiz: lesson 01 / one-widget notebook", f"{ours:.1f} / {base:.1f} s",
+             ours / base, 1.2)]
+
+
+def _get(url: str, token: str) -> str:
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def _delete(url: str, token: str) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(url, method="DELETE", headers={"Authorization": f"token {token}"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def install_size_rows() -> list[tuple]:
+    """Size on disk of the course's environment against one with only jupyterlab and ipywidgets."""
+    def build(target: Path, *packages: str) -> int:
+        subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+        subprocess.run([str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", *packages],
+                       check=True, capture_output=True)
+        return sum(f.stat().st_size for f in target.rglob("*") if f.is_file() and not f.is_symlink())
+
+    work = Path(tempfile.mkdtemp(prefix="lm-bench-venv-"))
+    ours = build(work / "course", str(ROOT))
+    base = build(work / "base", "jupyterlab>=4,<5", "ipywidgets>=8,<9")
+    return [("install size: course environment / jupyterlab + ipywidgets", f"{ours / 2**20:.0f} / {base / 2**20:.0f} MiB",
+             ours / base, None)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-install", action="store_true", help="skip building two venvs to compare install size")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="lm-bench-"))
     os.environ.update(_env(tmp))
@@ -192,12 +292,16 @@ def main() -> int:
     rows.append(("  first quiz() built (imports included) / import ipywidgets", f"{first * 1000:.0f} / {base * 1000:.0f} ms",
                  first / base, None))
 
+    rows += whole_course_rows(args.repeat)
     rows += aggregation_rows(args.repeat)
 
     if not args.skip_browser:
         quiz_ms, bare_ms = click_times(max(10, args.repeat * 2))
         rows.append(("click to feedback: Quiz / bare button (in page)", f"{quiz_ms:.0f} / {bare_ms:.0f} ms",
                      quiz_ms / bare_ms, 1.5))
+        rows += page_load_rows(args.repeat)
+    if not args.skip_install:
+        rows += install_size_rows()
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'figures':>18}  ratio  target  ok")

@@ -264,57 +264,32 @@ def class_results_from_folder(folder: str | Path, names: bool = False) -> ClassR
 
 
 # -- charts ------------------------------------------------------------------------------------
-def _figure(height: float, for_file: bool):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, height), dpi=100)
-    if not for_file:
-        fig.patch.set_alpha(0.0)
-    ax = fig.add_subplot()
-    ax.set_facecolor("none")
-    ink = "#333333" if for_file else "#8a8a8a"
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    for spine in ("left", "bottom"):
-        ax.spines[spine].set_color(ink)
-    ax.tick_params(colors=ink)
-    ax.xaxis.label.set_color(ink)
-    return fig, ax, ink
-
-
-def _png(fig, for_file: bool) -> bytes:
-    import io
-
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", transparent=not for_file)
-    return buffer.getvalue()
-
-
 def charts(results: ClassResults, for_file: bool = False) -> dict[str, bytes]:
     """Draw the class charts as PNG bytes: completion, hardest questions, self-assessment shift."""
+    from course.charts import figure, png
+
     out = {}
     comp = results.completion
-    fig, ax, _ = _figure(0.4 + 0.3 * len(comp), for_file)
+    fig, ax, _ = figure(8, 0.4 + 0.3 * len(comp), for_file)
     ax.barh(comp["lesson"], comp["mean completion"].fillna(0) * 100, color="#1f77b4")
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Mean completion (%)")
-    out["Completion per lesson"] = _png(fig, for_file)
+    out["Completion per lesson"] = png(fig, for_file)
 
     answered = results.questions[results.questions["answered"] > 0].sort_values("first try correct").head(12)
     if len(answered):
-        fig, ax, _ = _figure(0.6 + 0.32 * len(answered), for_file)
+        fig, ax, _ = figure(8, 0.6 + 0.32 * len(answered), for_file)
         ax.barh(answered["question"], answered["first try correct"] * 100, color="#e07b00")
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Correct at the first try (%): the hardest questions first")
-        out["Hardest questions"] = _png(fig, for_file)
+        out["Hardest questions"] = png(fig, for_file)
 
     shift = results.profile_shift.dropna(subset=["shift"])
     if len(shift):
         labels = [f"{c} ({p})" for c, p in zip(shift["cluster"], shift["pole"])]
-        fig, ax, ink = _figure(0.6 + 0.3 * len(shift), for_file)
+        fig, ax, ink = figure(8, 0.6 + 0.3 * len(shift), for_file)
         colours = ["#1f77b4" if p == "leading" else "#e07b00" for p in shift["pole"]]
         hatches = [None if p == "leading" else "///" for p in shift["pole"]]
         bars = ax.barh(labels, shift["shift"], color=colours)
@@ -323,7 +298,7 @@ def charts(results: ClassResults, for_file: bool = False) -> dict[str, bytes]:
         ax.axvline(0, color=ink, linewidth=0.8)
         ax.invert_yaxis()
         ax.set_xlabel("Mean change in self-rating, after minus before (leading plain, managing hatched)")
-        out["Self-assessment shift"] = _png(fig, for_file)
+        out["Self-assessment shift"] = png(fig, for_file)
     return out
 
 

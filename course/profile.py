@@ -1,8 +1,6 @@
 """Score the self-assessment with pandas and draw the profile with matplotlib (both imported on first use)."""
 from __future__ import annotations
 
-import io
-
 from course.instruments import PHASES, Instrument
 
 POLES = ("leading", "managing")
@@ -92,17 +90,10 @@ def chart_png(instrument: Instrument, scored: dict, for_file: bool = False, dpi:
     The on-screen version has a transparent background and mid-grey text, readable on light and dark
     JupyterLab themes; `for_file=True` draws on white for a downloaded image.
     """
-    from matplotlib.figure import Figure
+    from course.charts import figure, png
 
-    ink = "#333333" if for_file else "#8a8a8a"
     clusters = list(instrument.clusters)
-    fig = Figure(figsize=(7.5, 0.75 + 0.62 * len(clusters)), dpi=dpi)
-    if for_file:
-        fig.patch.set_facecolor("white")
-    else:
-        fig.patch.set_alpha(0.0)
-    ax = fig.add_subplot()
-    ax.set_facecolor("none")
+    fig, ax, ink = figure(7.5, 0.75 + 0.62 * len(clusters), for_file, dpi=dpi)
     phases = [p for p in ("before", "after") if p in scored]
     bar = 0.8 / (2 * max(len(phases), 1))
     for p_index, phase in enumerate(phases):
@@ -122,21 +113,12 @@ def chart_png(instrument: Instrument, scored: dict, for_file: bool = False, dpi:
     ax.set_xlim(0, 5)
     ax.set_xticks(range(0, 6))
     ax.set_xlabel("Average rating (1 = rarely, 5 = almost always)")
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    for spine in ("left", "bottom"):
-        ax.spines[spine].set_color(ink)
-    ax.tick_params(colors=ink)
-    ax.xaxis.label.set_color(ink)
     ax.grid(axis="x", color=ink, alpha=0.25, linewidth=0.6)
     ax.set_axisbelow(True)
     legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize="small")
     for text in legend.get_texts():
         text.set_color(ink)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", transparent=not for_file)
-    return buffer.getvalue()
+    return png(fig, for_file)
 
 
 def profile_scores_for_export(instrument: Instrument, store) -> dict:

@@ -122,8 +122,8 @@ class ActionPlanForm(Fallback, W.VBox):
         children = [W.HTML(CSS + notice_html(store) + f'<div class="lm-kicker">Capstone</div>'
                            f'<div class="lm-prompt">{escape(form.title)}</div><div>{escape(form.intro)}</div>')]
         for field in form.fields:
-            box = ReflectionBox(lesson, Prompt(field_key(field.id), field.prompt), store, debounce=debounce,
-                                kicker=field.label)
+            box = ReflectionBox(lesson, Prompt(field_key(field.id), field.prompt), store, debounce=debounce, kicker="")
+            box.area.rows = 4
             box.area.placeholder = field.placeholder or box.area.placeholder
             box.area.description = field.label
             box.remove_class("lm-card")
@@ -189,4 +189,6 @@ class ActionPlanForm(Fallback, W.VBox):
             box.flush()
         values, tags = self.values()
         text = plan_markdown(self.form, values, tags, self.store.get("learner_name"))
-        self.links.value = data_link(text, "my-90-day-plan.md", "text/markdown", "your plan (Markdown)")
+        self.links.value = (data_link(text, "my-90-day-plan.md", "text/markdown", "your plan (Markdown)") +
+                            '<div class="lm-muted">On Binder, download before you leave: the session and its files '
+                            "vanish when it ends.</div>")

@@ -39,7 +39,7 @@ class ReflectionBox(Fallback, W.VBox):
         self._timer = None
         hint = f'<div class="lm-muted">{escape(prompt.hint)}</div>' if prompt.hint else ""
         self._header = W.HTML(CSS + notice_html(store) +
-                              f'<div class="lm-kicker">{escape(kicker)}</div><div class="lm-prompt">{escape(prompt.prompt)}</div>{hint}')
+                              (f'<div class="lm-kicker">{escape(kicker)}</div>' if kicker else "") + f'<div class="lm-prompt">{escape(prompt.prompt)}</div>{hint}')
         self.area = W.Textarea(value="", placeholder="Write here. Your words are saved as you type.",
                                description="Your reflection", continuous_update=True, rows=6,
                                style={"description_width": "initial"},
