@@ -26,3 +26,10 @@ def isolated_data_dir(tmp_path, monkeypatch):
     reset_default_store()
     yield
     reset_default_store()
+
+
+# Property tests keep no example database: nothing is written into the repository.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("course", database=None)
+settings.load_profile("course")
