@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -245,27 +246,45 @@ def _bank_files() -> list:
     return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 
-@functools.lru_cache(maxsize=1)
+_LESSON_ID = re.compile(r"^lesson:\s*[\"']?([a-z0-9-]+)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=None)
+def _shipped(name: str) -> Lesson:
+    """Load and check one shipped bank file (cached for the life of the kernel)."""
+    f = next(f for f in _bank_files() if f.name == name)
+    where = f"course/banks/{f.name}"
+    data, problems = check_text(f.read_text("utf-8"), where)
+    if problems:
+        raise BankError(problems)
+    return _build(data, where)
+
+
+def clear_cache() -> None:
+    """Forget loaded lessons, so edited bank files are read again."""
+    _shipped.cache_clear()
+
+
 def lessons() -> tuple[Lesson, ...]:
     """Return every lesson shipped with the course, in course order."""
-    loaded = []
-    problems: list[Problem] = []
+    loaded, problems = [], []
     for f in _bank_files():
-        data, found = check_text(f.read_text("utf-8"), f"course/banks/{f.name}")
-        if found:
-            problems += found
-        else:
-            loaded.append(_build(data, f"course/banks/{f.name}"))
+        try:
+            loaded.append(_shipped(f.name))
+        except BankError as exc:
+            problems += exc.problems
     if problems:
         raise BankError(problems)
     return tuple(sorted(loaded, key=lambda lesson: lesson.number))
 
 
 def lesson(lesson_id: str) -> Lesson:
-    """Return the shipped lesson with this id (or this notebook name)."""
-    for item in lessons():
-        if lesson_id in (item.id, item.notebook, item.notebook.removesuffix(".ipynb")):
-            return item
+    """Return the shipped lesson with this id (or its notebook's name), reading only that lesson's file."""
+    for f in _bank_files():
+        stem = f.name.removesuffix(".yaml")
+        found = _LESSON_ID.search(f.read_text("utf-8"))
+        if lesson_id in (stem, f"{stem}.ipynb") or (found and found.group(1) == lesson_id):
+            return _shipped(f.name)
     known = ", ".join(x.id for x in lessons())
     raise KeyError(f"no lesson '{lesson_id}' in the course (lessons: {known})")
 

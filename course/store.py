@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 DATA_DIR_ENV = "LEAD_MANAGE_DATA_DIR"
 FILE_NAME = "progress.sqlite3"
@@ -311,9 +311,6 @@ class ProgressStore:
     def counts(self) -> dict[str, int]:
         """Return how many rows each table holds."""
         return {t: self._read(f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("attempts", "reflections", "ratings")}
-
-    def __iter__(self) -> Iterator[dict]:
-        return iter(self.attempts())
 
     def close(self) -> None:
         """Close the database connection."""

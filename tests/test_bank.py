@@ -138,11 +138,11 @@ def test_bad_bank_in_a_notebook_shows_the_message_not_a_traceback(tmp_path, monk
 
     bad = write(tmp_path, GOOD.replace("type: truefalse", "type: essay"), "90_sample.yaml")
     monkeypatch.setattr(bank, "_bank_files", lambda: [bad])
-    bank.lessons.cache_clear()
+    bank.clear_cache()
     try:
         shown = widgets.quiz("sample")
     finally:
-        bank.lessons.cache_clear()
+        bank.clear_cache()
     assert "question &#x27;judge&#x27;, field &#x27;type&#x27;: unknown question type" in shown.value
     assert "Traceback" not in shown.value
 
@@ -153,3 +153,19 @@ def test_unknown_lesson_or_question_is_explained():
     assert "no lesson &#x27;nope&#x27;" in widgets.quiz("nope").value
     first = bank.lessons()[0]
     assert "has no question &#x27;nope&#x27;" in widgets.quiz(first.id, "nope").value
+
+
+def test_one_bad_lesson_file_does_not_stop_the_others(tmp_path, monkeypatch):
+    good = write(tmp_path, GOOD, "90_sample.yaml")
+    bad = write(tmp_path, GOOD.replace("lesson: sample", "lesson: broken").replace("type: truefalse", "type: essay"),
+                "91_broken.yaml")
+    monkeypatch.setattr(bank, "_bank_files", lambda: [good, bad])
+    bank.clear_cache()
+    try:
+        assert bank.lesson("sample").id == "sample"
+        with pytest.raises(BankError, match="91_broken.yaml, question 'judge'"):
+            bank.lesson("broken")
+        with pytest.raises(BankError):
+            bank.lessons()
+    finally:
+        bank.clear_cache()

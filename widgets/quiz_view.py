@@ -78,23 +78,22 @@ class QuestionView(W.VBox):
         self.retry_button.layout.display = "none"
         self.feedback = W.HTML("")
         self.show_key = show_key
-        self.key = W.HTML("")
-        self.reveal = W.ToggleButton(value=False, description="Reveal answer", icon="eye",
-                                     tooltip="Show the answer key and discussion note to the room")
-        self.reveal.observe(self._on_reveal, names="value")
-        self.reveal.layout.display = "" if show_key else "none"
+        buttons = [self.check_button, self.retry_button]
+        extra = []
+        if show_key:  # only instructor mode builds the key and its Reveal control
+            self.key = W.HTML("")
+            self.reveal = W.ToggleButton(value=False, description="Reveal answer", icon="eye",
+                                         tooltip="Show the answer key and discussion note to the room")
+            self.reveal.observe(self._on_reveal, names="value")
+            buttons.append(self.reveal)
+            extra.append(self.key)
         self.check_button.on_click(self._on_check)
         self.retry_button.on_click(self._on_retry)
-        super().__init__(children=[self._header, self._inputs,
-                                   W.HBox([self.check_button, self.retry_button, self.reveal]),
-                                   self.feedback, self.key], **kwargs)
+        super().__init__(children=[self._header, self._inputs, W.HBox(buttons), self.feedback, *extra], **kwargs)
         self.add_class("lm-question")
         self._restore()
 
     def _on_reveal(self, change) -> None:
-        if not self.show_key:  # a learner's quiz never shows the key, whatever the front end sends
-            self.reveal.value = False
-            return
         self.key.value = key_html(self.question) if change["new"] else ""
         self.reveal.description = "Hide answer" if change["new"] else "Reveal answer"
 
