@@ -58,7 +58,7 @@ def _fmt(value) -> str:
 def summary_lines(instrument: Instrument, scored: dict) -> list[str]:
     """Describe the profile in words, cluster by cluster, for people who cannot see the chart."""
     if not scored:
-        return ["No ratings yet: answer the self-assessment above, then press Refresh."]
+        return ["No ratings yet: answer the self-assessment above; the chart appears and updates as you rate."]
     lines = []
     latest = scored.get("after", scored.get("before"))
     earlier = scored.get("before") if "after" in scored else None

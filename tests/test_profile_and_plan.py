@@ -170,9 +170,11 @@ def test_profile_view_draws_and_describes(store):
     assert view.image.layout.display == "none" and "No ratings yet" in view.summary.value
     for item in INSTRUMENT.items:
         store.save_rating("after", item.id, 5)
-    view.refresh_button.click()
-    assert view.image.layout.display == "" and bytes(view.image.value).startswith(b"\x89PNG")
+    assert view.image.layout.display == "" and bytes(view.image.value).startswith(b"\x89PNG"), "redrawn on change"
     assert "Overall: leading 5.0, managing 5.0" in view.summary.value
+    store.save_rating("after", INSTRUMENT.items[0].id, 1)
+    view.refresh_button.click()
+    assert "Overall: leading 5.0" not in view.summary.value
 
 
 def test_plan_form_saves_fields_and_updates_the_checklist(store):

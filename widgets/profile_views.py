@@ -88,7 +88,22 @@ class ProfileView(Fallback, W.VBox):
                                    self.refresh_button], **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-profile")
+        self._pending = None
         self.refresh()
+        store.on_change(self._on_store_change)
+
+    def _on_store_change(self) -> None:
+        """Redraw shortly after ratings change (a burst of clicks redraws once)."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.refresh()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(0.8, self.refresh)
 
     def fallback_html(self) -> str:
         return f"<p><b>Your profile</b></p>{self.summary.value}"
