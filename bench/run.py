@@ -205,7 +205,7 @@ def page_load_rows(repeat: int) -> list[tuple]:
     from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, Lab
 
     work = Path(tempfile.mkdtemp(prefix="lm-bench-"))
-    lab = Lab(work)
+    lab = Lab(work, render_all_cells=False)  # JupyterLab as a learner has it
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                                            "language": "python"}})
     nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as W\nW.Button(description='Go')")]

@@ -31,7 +31,7 @@ class Lab:
     """A running JupyterLab serving a temporary copy of the course."""
 
     def __init__(self, workdir: Path, extra_args: list[str] | None = None, read_only: bool = False,
-                 disabled_extensions: list[str] | None = None, app: str = "lab"):
+                 disabled_extensions: list[str] | None = None, app: str = "lab", render_all_cells: bool = True):
         self.workdir = workdir
         self.root = workdir / "root"
         self.data = workdir / "learner-data"
@@ -51,9 +51,10 @@ class Lab:
             disabled[ext] = True
         (workdir / "config" / "labconfig").mkdir(parents=True, exist_ok=True)
         (workdir / "config" / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
-        settings = workdir / "lab-settings" / "@jupyterlab" / "notebook-extension"
-        settings.mkdir(parents=True, exist_ok=True)
-        (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        if render_all_cells:  # tests reach every cell; a learner's JupyterLab keeps its default windowing
+            settings = workdir / "lab-settings" / "@jupyterlab" / "notebook-extension"
+            settings.mkdir(parents=True, exist_ok=True)
+            (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
         if read_only:
             for path in sorted(self.root.rglob("*"), reverse=True) + [self.root]:
                 path.chmod(0o555 if path.is_dir() else 0o444)
