@@ -56,7 +56,8 @@ def test_classify_needs_every_statement_and_escapes_text(sample, store):
     view.set_answer(["managing", "managing", "both"])
     view.check_button.click()
     assert "2 of 3 sorted" in view.feedback.value
-    assert "&lt;b&gt;now&lt;/b&gt;" in view._inputs.children[2].children[1].value
+    third = view._dropdowns[2]
+    assert third.description.endswith("<b>now</b>") and third.description_allow_html is False  # shown as text
     assert "<b>now</b>" not in view.feedback.value
 
 

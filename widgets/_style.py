@@ -38,6 +38,11 @@ CSS = """
   background: var(--jp-layout-color2, #fdecea); white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace);
   font-size: 0.9em; }
 .lm-statement { padding: 4px 0; }
+.lm-card .lm-classify { height: auto !important; align-items: flex-start; margin: 5px 0; }
+.lm-card .lm-classify > label { white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; line-height: 1.4; text-align: left !important; padding: 3px 12px 0 0;
+  color: var(--jp-content-font-color1, #222); font-size: var(--jp-content-font-size1, 14px); }
+.lm-card .lm-classify > select { flex: 0 0 150px; width: 150px; }
 .lm-question + .lm-question { border-top: 1px solid var(--jp-border-color2, #ddd); padding-top: 10px; margin-top: 8px; }
 .lm-key { border: 1px dashed var(--jp-brand-color1, #1976d2); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 </style>

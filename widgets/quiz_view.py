@@ -107,18 +107,16 @@ class QuestionView(W.VBox):
                 box.observe(self._on_input, names="value")
             return W.VBox(self._boxes)
         if q.type == "classify":
+            # One widget per statement: the statement is the dropdown's own label (plain text, never HTML).
             self._dropdowns = []
-            rows = []
             for i, s in enumerate(q.statements, start=1):
                 dd = W.Dropdown(options=[("Choose…", "")] + [(LABEL_NAMES[k], k) for k in LABEL_NAMES],
-                                value="", description=f"Statement {i}",
-                                style={"description_width": "initial"}, layout=W.Layout(width="230px"))
+                                value="", description=f"{i}. {s.text}", description_allow_html=False,
+                                style={"description_width": "calc(100% - 190px)"}, layout=W.Layout(width="100%"))
+                dd.add_class("lm-classify")
                 dd.observe(self._on_input, names="value")
                 self._dropdowns.append(dd)
-                rows.append(W.HBox([dd, W.HTML(f'<div class="lm-statement">{escape(s.text)}</div>',
-                                               layout=W.Layout(flex="1"))],
-                                   layout=W.Layout(align_items="flex-start")))
-            return W.VBox(rows)
+            return W.VBox(self._dropdowns)
         self._radio = W.RadioButtons(options=[(c.text, i) for i, c in enumerate(q.choices)], value=None,
                                      layout=W.Layout(width="100%"))
         self._radio.observe(self._on_input, names="value")
