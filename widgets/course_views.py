@@ -100,7 +100,7 @@ class DownloadWork(Fallback, W.VBox):
         self.store = store
         self.name = W.Text(value=store.get("learner_name", "") or "", description="Your name (optional)",
                            placeholder="Shown on your portfolio", style={"description_width": "initial"},
-                           continuous_update=False)
+                           continuous_update=False, layout=W.Layout(width="420px"))
         self.export_link = W.HTML("")
         self.button = W.Button(description="Also make a .zip of everything", icon="file-archive-o",
                                tooltip="Export, reflection portfolio, profile chart and plan in one .zip",
@@ -158,7 +158,8 @@ class UploadWork(Fallback, W.VBox):
     def __init__(self, store, **kwargs):
         self.store = store
         self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
-                                   description="Upload my work", tooltip="Choose a lead-manage-export JSON file")
+                                   description="Upload my work", tooltip="Choose a lead-manage-export JSON file",
+                                   layout=W.Layout(width="auto"))
         self.result = W.HTML("")
         self.upload.observe(self._on_upload, names="value")
         super().__init__(children=[W.HTML(CSS + '<div class="lm-kicker">Continue from a download</div>'
