@@ -260,9 +260,23 @@ def _shipped(name: str) -> Lesson:
     return _build(data, where)
 
 
+@functools.lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    """Map each lesson id, notebook name and file stem to its bank file, reading each file once."""
+    index = {}
+    for f in _bank_files():
+        stem = f.name.removesuffix(".yaml")
+        index[stem] = index[f"{stem}.ipynb"] = f.name
+        found = _LESSON_ID.search(f.read_text("utf-8"))
+        if found:
+            index.setdefault(found.group(1), f.name)
+    return index
+
+
 def clear_cache() -> None:
     """Forget loaded lessons, so edited bank files are read again."""
     _shipped.cache_clear()
+    _index.cache_clear()
 
 
 def lessons() -> tuple[Lesson, ...]:
@@ -280,11 +294,9 @@ def lessons() -> tuple[Lesson, ...]:
 
 def lesson(lesson_id: str) -> Lesson:
     """Return the shipped lesson with this id (or its notebook's name), reading only that lesson's file."""
-    for f in _bank_files():
-        stem = f.name.removesuffix(".yaml")
-        found = _LESSON_ID.search(f.read_text("utf-8"))
-        if lesson_id in (stem, f"{stem}.ipynb") or (found and found.group(1) == lesson_id):
-            return _shipped(f.name)
+    name = _index().get(lesson_id)
+    if name is not None:
+        return _shipped(name)
     known = ", ".join(x.id for x in lessons())
     raise KeyError(f"no lesson '{lesson_id}' in the course (lessons: {known})")
 

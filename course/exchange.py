@@ -33,7 +33,7 @@ def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes,
 
     files = {"lead-manage-export.json": export_json(store, learner).encode("utf-8"),
              "reflections-portfolio.md": portfolio_markdown(store, learner).encode("utf-8")}
-    if any(row["value"] is not None for row in store.rating_rows()):
+    if store.has_ratings():
         from course.instruments import self_assessment
         from course.profile import chart_png, profiles
 
@@ -76,7 +76,7 @@ def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
 
 
 def _profile_scores(store: ProgressStore) -> dict:
-    if not any(row["value"] is not None for row in store.rating_rows()):
+    if not store.has_ratings():  # keeps the instrument and pandas out of exports that have no ratings
         return {}
     from course.instruments import self_assessment
     from course.profile import profile_scores_for_export

@@ -8,6 +8,22 @@ COLOURS = {"leading": "#1f77b4", "managing": "#e07b00"}  # blue / orange: distin
 HATCH_BEFORE = "///"
 
 
+def pole_scores(instrument: Instrument, ratings: dict[str, int | None], phase: str = "after") -> dict:
+    """Return {cluster: {pole: (mean or None, answered, items)}}; unanswered and out-of-range ratings are left out.
+
+    Plain Python, so an export can carry scores without loading pandas.
+    """
+    tally = {c.id: {pole: [] for pole in POLES} for c in instrument.clusters}
+    items = {c.id: {pole: 0 for pole in POLES} for c in instrument.clusters}
+    for item in instrument.for_phase(phase):
+        items[item.cluster][item.pole] += 1
+        value = ratings.get(item.id)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+            tally[item.cluster][item.pole].append(value)
+    return {cid: {pole: ((sum(v) / len(v)) if v else None, len(v), items[cid][pole]) for pole, v in poles.items()}
+            for cid, poles in tally.items()}
+
+
 def score_profile(instrument: Instrument, ratings: dict[str, int | None], phase: str = "after"):
     """Return a DataFrame of mean ratings per cluster and pole, with how many items were answered.
 
@@ -22,23 +38,16 @@ def score_profile(instrument: Instrument, ratings: dict[str, int | None], phase:
     """
     import pandas as pd
 
+    scores = pole_scores(instrument, ratings, phase)
     rows = []
-    for item in instrument.for_phase(phase):
-        value = ratings.get(item.id)
-        valid = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
-        rows.append({"cluster": item.cluster, "pole": item.pole, "value": value if valid else None})
-    frame = pd.DataFrame(rows, columns=["cluster", "pole", "value"])
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    table = frame.pivot_table(index="cluster", columns="pole", values="value", aggfunc=["mean", "count", "size"],
-                              dropna=False)
-    order = [c.id for c in instrument.clusters]
-    result = pd.DataFrame(index=pd.Index(order, name="cluster"))
-    for pole in POLES:
-        result[pole] = table[("mean", pole)].reindex(order) if ("mean", pole) in table else float("nan")
-        result[f"{pole}_answered"] = table[("count", pole)].reindex(order).fillna(0).astype(int)
-        result[f"{pole}_items"] = table[("size", pole)].reindex(order).fillna(0).astype(int)
-    result.insert(0, "name", [c.name for c in instrument.clusters])
-    return result
+    for cluster in instrument.clusters:
+        row = {"cluster": cluster.id, "name": cluster.name}
+        for pole in POLES:
+            mean, answered, total = scores[cluster.id][pole]
+            row.update({pole: float("nan") if mean is None else mean,
+                        f"{pole}_answered": answered, f"{pole}_items": total})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("cluster")
 
 
 def profiles(instrument: Instrument, store) -> dict:
@@ -124,8 +133,9 @@ def chart_png(instrument: Instrument, scored: dict, for_file: bool = False, dpi:
 def profile_scores_for_export(instrument: Instrument, store) -> dict:
     """Return {phase: {cluster: {leading, managing}}} with None where nothing was answered."""
     out = {}
-    for phase, frame in profiles(instrument, store).items():
-        out[phase] = {cid: {pole: (None if frame.loc[cid, pole] != frame.loc[cid, pole]
-                                   else round(float(frame.loc[cid, pole]), 2)) for pole in POLES}
-                      for cid in frame.index}
+    for phase in PHASES:
+        ratings = store.ratings(phase)
+        if any(v is not None for v in ratings.values()):
+            out[phase] = {cid: {pole: None if mean is None else round(mean, 2) for pole, (mean, _, _) in poles.items()}
+                          for cid, poles in pole_scores(instrument, ratings, phase).items()}
     return out

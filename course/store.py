@@ -277,6 +277,10 @@ class ProgressStore:
         rows = self._read("SELECT item, value FROM ratings WHERE phase = ? ORDER BY at, rowid", (phase,))
         return {item: value for item, value in rows}
 
+    def has_ratings(self) -> bool:
+        """Tell whether any self-assessment rating has been given."""
+        return bool(self._read("SELECT 1 FROM ratings WHERE value IS NOT NULL LIMIT 1"))
+
     def rating_rows(self) -> list[dict]:
         """Return every rating ever saved, oldest first."""
         rows = self._read("SELECT uid, phase, item, value, at FROM ratings ORDER BY at, rowid")

@@ -194,3 +194,16 @@ def test_plan_form_saves_fields_and_updates_the_checklist(store):
     assert "7 of 7" in again.checklist.value
     form.download_button.click()
     assert 'download="my-90-day-plan.md"' in form.links.value
+
+
+def test_export_with_ratings_does_not_load_pandas(tmp_path):
+    """The live download link rebuilds after each save; it must not pull pandas into a lesson's kernel."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from course.store import ProgressStore; from course.exchange import export_json; "
+            f"s = ProgressStore({str(tmp_path / 'p.sqlite3')!r}); s.save_rating('before', 'direction-l1', 4); "
+            "import json; doc = json.loads(export_json(s)); "
+            "print(doc['profile']['before']['direction']['leading'], 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["4.0", "False"]

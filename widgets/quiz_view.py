@@ -5,7 +5,7 @@ from html import escape
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Bool, Float, Int, List, Unicode, observe
+from traitlets import Bool, Int, observe
 
 from course.bank import Lesson, Question
 from course.scoring import AnswerError, Result, is_complete, score
@@ -56,12 +56,8 @@ def key_html(question: Question) -> str:
 class QuestionView(W.VBox):
     """One question: its prompt, an input that fits its type, Check, Try again and feedback."""
 
-    answer = List(allow_none=True, help="The learner's current answer, as a one-item list or a list of parts.")
     checked = Bool(False, help="Whether the current answer has been checked.")
     correct = Bool(False, help="Whether the last check was correct.")
-    score = Float(0.0, help="Score of the last check, 0 to 1.")
-    attempts = Int(0, help="How many times Check was pressed in this view.")
-    status = Unicode("", help="Plain-text verdict of the last check, for tests and screen readers.")
 
     def __init__(self, lesson: Lesson, question: Question, number: int, total: int, store, show_key: bool = False,
                  **kwargs):
@@ -149,7 +145,6 @@ class QuestionView(W.VBox):
     # -- events ------------------------------------------------------------------------------
     def _on_input(self, change=None) -> None:
         current = self._read_inputs()
-        self.answer = [current] if not isinstance(current, list) else current
         self.check_button.disabled = not is_complete(self.question, current)
         if self.checked:
             self.checked = False
@@ -161,7 +156,6 @@ class QuestionView(W.VBox):
         except AnswerError as exc:
             self.feedback.value = f'<div class="lm-warning">{escape(str(exc))}</div>'
             return
-        self.attempts += 1
         self._show(result)
         if self.show_key:
             self.feedback.value += '<div class="lm-muted">Instructor mode: this answer is not saved.</div>'
@@ -176,14 +170,12 @@ class QuestionView(W.VBox):
         q = self.question
         self._write_inputs([] if q.type == "multiple" else ([None] * len(q.statements) if q.type == "classify" else None))
         self.feedback.value = ""
-        self.status = ""
         self.checked = False
         self.retry_button.layout.display = "none"
 
     def _show(self, result: Result, restored: bool = False) -> None:
         self.feedback.value = feedback_html(self.question, result, restored)
-        self.correct, self.score = result.correct, result.score
-        self.status = result.summary
+        self.correct = result.correct
         self.checked = True
         self.retry_button.layout.display = "none" if result.correct else ""
 
