@@ -81,6 +81,7 @@ class Reflection:
     id: str
     prompt: str
     hint: str | None = None
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def _build(data: dict, source: str) -> Lesson:
             statements = tuple(Statement(s["text"], s["label"], s["feedback"]) for s in q["statements"])
         questions.append(Question(q["id"], kind, q["prompt"], choices, statements,
                                   q.get("situation"), q.get("discussion")))
-    reflections = tuple(Reflection(r["id"], r["prompt"], r.get("hint")) for r in data["reflections"])
+    reflections = tuple(Reflection(r["id"], r["prompt"], r.get("hint"), r.get("example")) for r in data["reflections"])
     return Lesson(data["lesson"], data["number"], data["title"], data["notebook"], data["minutes"],
                   data.get("summary"), tuple(questions), reflections, source)
 
