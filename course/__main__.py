@@ -10,13 +10,13 @@ def _check(args: argparse.Namespace) -> int:
     from course.bank import check_paths, shipped_bank_dir
 
     paths = args.paths or [shipped_bank_dir()]
-    problems = check_paths(paths)
+    problems = check_paths(paths, course_wide=not args.paths or args.course)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
-    print("Bank OK: every file passed the schema and the answer-key checks.")
+    print("Bank OK: every file passed the schema, answer-key and item-writing checks.")
     return 0
 
 
@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate question bank files (default: the shipped bank)")
     check.add_argument("paths", nargs="*", help="bank files or folders of them")
+    check.add_argument("--course", action="store_true",
+                       help="also judge the files together as a whole course (the default for the shipped bank)")
     check.set_defaults(run=_check)
     report = sub.add_parser("report", help="write a class results report from a folder of learners' exports")
     report.add_argument("folder", type=Path, help="folder holding the learners' .json exports")

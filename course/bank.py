@@ -203,7 +203,9 @@ def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems = [_schema_problem(name, data, e) for e in errors]
     if not problems:
-        problems = _semantic_problems(name, data)
+        from course.item_rules import question_problems
+
+        problems = _semantic_problems(name, data) + question_problems(name, data, authoring=False)
     return data, problems
 
 
@@ -302,9 +304,16 @@ def lesson(lesson_id: str) -> Lesson:
     raise KeyError(f"no lesson '{lesson_id}' in the course (lessons: {known})")
 
 
-def check_paths(paths: Iterable[str | Path]) -> list[Problem]:
-    """Check bank files (folders are searched for *.yaml); return every problem found."""
+def check_paths(paths: Iterable[str | Path], course_wide: bool = False) -> list[Problem]:
+    """Check bank files (folders are searched for *.yaml); return every problem found.
+
+    Every file gets the schema, answer-key and item-writing checks (`course.item_rules`); with
+    `course_wide`, the files are also judged together as one course (key length, true/false balance).
+    """
+    from course.item_rules import course_problems, question_problems
+
     problems: list[Problem] = []
+    checked: list[tuple[str, dict]] = []
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -320,6 +329,9 @@ def check_paths(paths: Iterable[str | Path]) -> list[Problem]:
             problems.append(Problem(str(f), None, None, f"cannot be read: {exc}"))
             continue
         data, found = check_text(text, str(f))
+        if data and not found:
+            found = question_problems(str(f), data)
+            checked.append((str(f), data))
         problems += found
         if data and not found:
             lid, num = data["lesson"], data["number"]
@@ -329,6 +341,8 @@ def check_paths(paths: Iterable[str | Path]) -> list[Problem]:
                 problems.append(Problem(str(f), None, "number", f"lesson number {num} is also used by {numbers[num]}"))
             owners.setdefault(lid, str(f))
             numbers.setdefault(num, str(f))
+    if course_wide and checked:
+        problems += course_problems(checked)
     return problems
 
 

@@ -102,23 +102,13 @@ class ClassResults:
 
 
 def _wrong_option(question, answer) -> str | None:
-    from course.scoring import AnswerError, normalise
+    from course.kinds import AnswerError, kind_of
 
     try:
-        answer = normalise(question, answer)
+        wrong = kind_of(question).wrong_parts(question, answer)
     except AnswerError:
         return None
-    if question.type == "classify":
-        wrong = [f"{s.text[:60]} → {label}" for s, label in zip(question.statements, answer)
-                 if label is not None and label != s.label]
-        return wrong[0] if wrong else None
-    if question.type == "multiple":
-        wrong = [question.choices[i].text for i in answer if not question.choices[i].correct]
-        return wrong[0] if wrong else None
-    if answer is None:
-        return None
-    choice = question.choices[answer]
-    return None if choice.correct else choice.text
+    return wrong[0] if wrong else None
 
 
 def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = None, names: bool = False) -> ClassResults:
@@ -389,6 +379,7 @@ def synthetic_export(learner: str, seed: int) -> dict:
     from course.bank import lessons
     from course.exchange import FORMAT, VERSION
     from course.instruments import self_assessment
+    from course.kinds import kind_of
 
     rng = random.Random(seed)
     skill = rng.uniform(0.35, 0.9)
@@ -408,16 +399,9 @@ def synthetic_export(learner: str, seed: int) -> dict:
         for q in lesson.questions:
             for _ in range(3):
                 right = rng.random() < skill
-                if q.type == "classify":
-                    answer = [s.label if right or rng.random() < 0.5 else rng.choice(["leading", "managing", "both"])
-                              for s in q.statements]
-                    correct = all(a == s.label for a, s in zip(answer, q.statements))
-                elif q.type == "multiple":
-                    answer = list(q.keyed) if right else sorted({rng.randrange(len(q.choices))})
-                    correct = sorted(answer) == sorted(q.keyed)
-                else:
-                    answer = q.keyed[0] if right else rng.randrange(len(q.choices))
-                    correct = answer in q.keyed
+                kind = kind_of(q)
+                answer = kind.sample(q, rng, right)
+                correct = kind.score(q, answer).correct
                 attempts.append({"uid": uid(), "lesson": lesson.id, "question": q.id, "answer": answer,
                                  "correct": correct, "score": 1.0 if correct else 0.0, "at": stamp()})
                 if correct:

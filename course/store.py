@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import uuid
@@ -19,6 +20,8 @@ from typing import Any
 DATA_DIR_ENV = "LEAD_MANAGE_DATA_DIR"
 FILE_NAME = "progress.sqlite3"
 SCHEMA_VERSION = 1
+LEARNER_ID_KEY = "learner_id"
+LEARNER_ID = re.compile(r"[0-9a-f]{32}")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -76,6 +79,7 @@ class ProgressStore:
         self.notice: str | None = None
         self._lock = threading.RLock()
         self._listeners: list = []
+        self._learner_id: str | None = None
         self._conn = self._open()
 
     # -- opening ---------------------------------------------------------------------------
@@ -182,7 +186,7 @@ class ProgressStore:
                     pass
         self._listeners = alive
 
-    def _write(self, sql: str, params: tuple) -> None:
+    def _write(self, sql: str, params: tuple, notify: bool = True) -> None:
         with self._lock:
             try:
                 with self._conn:
@@ -196,7 +200,8 @@ class ProgressStore:
                 old.close()
                 with self._conn:
                     self._conn.execute(sql, params)
-        self._changed()
+        if notify:
+            self._changed()
 
     def _write_many(self, statements: list[tuple[str, tuple]]) -> None:
         with self._lock:
@@ -223,6 +228,10 @@ class ProgressStore:
         rows = self._read("SELECT answer FROM attempts WHERE lesson = ? AND question = ? "
                           "ORDER BY at DESC, rowid DESC LIMIT 1", (lesson, question))
         return json.loads(rows[0][0]) if rows else None
+
+    def attempt_count(self, lesson: str, question: str) -> int:
+        """Return how many times a question has been checked."""
+        return self._read("SELECT COUNT(*) FROM attempts WHERE lesson = ? AND question = ?", (lesson, question))[0][0]
 
     def attempts(self, lesson: str | None = None) -> list[dict]:
         """Return every attempt (of one lesson, if given), oldest first."""
@@ -296,6 +305,33 @@ class ProgressStore:
         """Store a setting."""
         self._write("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (key, value))
+
+    # -- the learner's identity --------------------------------------------------------------
+    @property
+    def learner_id(self) -> str:
+        """Return this learner's random id (32 hex digits), created once and kept in the store.
+
+        It seeds the per-learner option order and travels in exports, so class results can tell
+        two learners with the same name apart. It names no one.
+        """
+        if self._learner_id is None:
+            with self._lock:
+                self._write("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                            (LEARNER_ID_KEY, uuid.uuid4().hex), notify=False)
+                self._learner_id = self.get(LEARNER_ID_KEY)
+        return self._learner_id
+
+    def adopt_learner_id(self, learner_id: str) -> bool:
+        """Take the id from an imported export when this store has no work of its own yet.
+
+        Returns True if the id was adopted (so option orders stay as the learner knew them).
+        """
+        if not LEARNER_ID.fullmatch(learner_id or "") or any(self.counts().values()):
+            return False
+        self._write("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (LEARNER_ID_KEY, learner_id), notify=False)
+        self._learner_id = learner_id
+        return True
 
     # -- import ----------------------------------------------------------------------------
     def merge(self, attempts: list[dict], reflections: list[dict], ratings: list[dict]) -> dict[str, int]:

@@ -36,7 +36,7 @@ def test_retry_clears_the_answer_and_feedback(sample, store):
     view.set_answer(1)
     view.check_button.click()
     view.retry_button.click()
-    assert view.feedback.value == "" and view._radio.value is None and view.check_button.disabled
+    assert view.feedback.value == "" and view.value is None and view.check_button.disabled
 
 
 def test_multiple_select_partial_then_full(sample, store):
@@ -56,7 +56,7 @@ def test_classify_needs_every_statement_and_escapes_text(sample, store):
     view.set_answer(["managing", "managing", "both"])
     view.check_button.click()
     assert "2 of 3 sorted" in view.feedback.value
-    third = view._dropdowns[2]
+    third = view.input.dropdowns[view.order.index(2)]
     assert third.description.endswith("<b>now</b>") and third.description_allow_html is False  # shown as text
     assert "<b>now</b>" not in view.feedback.value
 
@@ -77,7 +77,8 @@ def test_rerun_restores_the_last_answer_and_its_feedback(sample, store):
     first.views[3].check_button.click()
     again = make_quiz(sample, store)
     view = again.views[3]
-    assert [d.value for d in view._dropdowns] == ["managing", "leading", "both"]
+    assert view.value == ["managing", "leading", "both"]
+    assert [d.value for d in view.input.dropdowns] == [["managing", "leading", "both"][i] for i in view.order]
     assert "Your last answer" in view.feedback.value and view.correct
     assert "1 of 5" in again.score_line.value
 

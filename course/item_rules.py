@@ -1,0 +1,105 @@
+"""Item-writing rules: a learner who does not read must score at chance.
+
+Per question (checked in every bank file): no two options with the same text, no "all/none of the
+above", and no keyed option more than `MAX_KEY_RATIO` times as long as its longest distractor.
+Across the course (checked over the shipped bank): the keyed option is the longest in at most
+`MAX_KEY_LONGEST_SHARE` of single-choice and scenario questions, and between `TRUE_SHARE[0]` and
+`TRUE_SHARE[1]` of true/false statements are keyed True.
+
+Following Haladyna, Downing and Rodriguez (2002), "A review of multiple-choice item-writing
+guidelines for classroom assessment", Applied Measurement in Education 15(3), 309-333.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from course.bank import Problem
+
+MAX_KEY_RATIO = 1.5
+MAX_KEY_LONGEST_SHARE = 1 / 3
+TRUE_SHARE = (0.40, 0.60)
+_ABOVE = re.compile(r"\b(all|none|both|neither)\s+of\s+the\s+(above|options|answers)\b|\bboth\s+[a-d]\s+and\s+[a-d]\b", re.I)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def _options(q: dict) -> tuple[str, list[dict], str] | None:
+    """Return (field name, option entries, keyed flag name) for choice-like questions."""
+    if q.get("type") in ("single", "multiple"):
+        return "options", q.get("options") or [], "correct"
+    if q.get("type") == "scenario":
+        return "responses", q.get("responses") or [], "best"
+    if q.get("type") == "classify":
+        return "statements", q.get("statements") or [], ""
+    return None
+
+
+def question_problems(name: str, data: dict, authoring: bool = True) -> list[Problem]:
+    """Check each question of one (schema-valid) bank file against the per-question rules.
+
+    Duplicate option text is always a problem (a learner could not tell the options apart);
+    `authoring` adds the rules that guard against test-wise cues (length, "all of the above").
+    """
+    problems: list[Problem] = []
+    for q in data.get("questions") or []:
+        found = _options(q)
+        if found is None:
+            continue
+        field, entries, flag = found
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            text = entry.get("text", "")
+            key = _norm(text)
+            if key in seen:
+                problems.append(Problem(name, q["id"], f"{field}[{i}].text",
+                                        f"repeats the text of {field}[{seen[key]}]; every option must differ"))
+            seen.setdefault(key, i)
+            if authoring and _ABOVE.search(text):
+                problems.append(Problem(name, q["id"], f"{field}[{i}].text",
+                                        "uses 'all/none of the above' (or the like); write a real option instead"))
+        if authoring and q.get("type") in ("single", "scenario") and entries:
+            keyed = [i for i, e in enumerate(entries) if e.get(flag)]
+            others = [len(e["text"]) for i, e in enumerate(entries) if not e.get(flag)]
+            if len(keyed) == 1 and others:
+                ratio = len(entries[keyed[0]]["text"]) / max(others)
+                if ratio > MAX_KEY_RATIO:
+                    problems.append(Problem(
+                        name, q["id"], f"{field}[{keyed[0]}].text",
+                        f"the keyed option is {ratio:.2f}x as long as the longest distractor (at most {MAX_KEY_RATIO}); "
+                        "make the distractors as specific as the key, and move explanation into the feedback"))
+    return problems
+
+
+def key_is_longest(q: dict) -> bool:
+    """Tell whether a single-choice or scenario question's keyed option is (or ties for) the longest."""
+    field, entries, flag = _options(q)
+    lengths = [len(e["text"]) for e in entries]
+    keyed = [i for i, e in enumerate(entries) if e.get(flag)]
+    return bool(keyed) and lengths[keyed[0]] == max(lengths)
+
+
+def course_problems(banks: Iterable[tuple[str, dict]]) -> list[Problem]:
+    """Check the whole course (pairs of file name and bank data) against the course-wide rules."""
+    banks = list(banks)
+    where = "the course bank" if len(banks) != 1 else banks[0][0]
+    choice = [(name, q) for name, data in banks for q in data.get("questions") or []
+              if q.get("type") in ("single", "scenario")]
+    problems: list[Problem] = []
+    longest = [(name, q["id"]) for name, q in choice if key_is_longest(q)]
+    if choice and len(longest) > MAX_KEY_LONGEST_SHARE * len(choice):
+        listed = ", ".join(f"{n.rsplit('/', 1)[-1]}: {qid}" for n, qid in longest)
+        problems.append(Problem(where, None, None,
+                                f"the keyed option is the longest in {len(longest)} of {len(choice)} single-choice and "
+                                f"scenario questions (at most a third may be): {listed}"))
+    tf = [(name, q) for name, data in banks for q in data.get("questions") or [] if q.get("type") == "truefalse"]
+    if tf:
+        true = sum(1 for _, q in tf if q.get("answer") is True)
+        share = true / len(tf)
+        if not TRUE_SHARE[0] <= share <= TRUE_SHARE[1]:
+            problems.append(Problem(where, None, None,
+                                    f"{true} of {len(tf)} true/false statements are keyed True ({share:.0%}); "
+                                    f"keep between {TRUE_SHARE[0]:.0%} and {TRUE_SHARE[1]:.0%}"))
+    return problems
