@@ -12,7 +12,8 @@ from pathlib import Path
 from course.store import ProgressStore
 
 FORMAT = "lead-manage-export"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 exports carry no learner id
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -68,6 +69,7 @@ def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
         "version": VERSION,
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "learner": learner,
+        "learner_id": store.learner_id,
         "attempts": store.attempts(),
         "reflections": store.reflection_revisions(),
         "ratings": store.rating_rows(),
@@ -133,8 +135,10 @@ def parse_export(data: bytes | str) -> dict:
         raise ExportError(f"file is not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError("file is not a Lead & Manage export (no 'format': 'lead-manage-export')")
-    if doc.get("version") != VERSION:
-        raise ExportError(f"export version {doc.get('version')!r} is not supported (this course reads version {VERSION})")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version not in READABLE_VERSIONS:
+        readable = " and ".join(map(str, READABLE_VERSIONS))
+        raise ExportError(f"export version {version!r} is not supported (this course reads versions {readable})")
     error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))), None)
     if error is not None:
         where = "/".join(map(str, error.absolute_path)) or "top level"
@@ -161,6 +165,8 @@ def import_export(store: ProgressStore, data: bytes | str | Path) -> dict[str, i
             raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
         data = data.read_bytes()
     doc = parse_export(data)
+    if doc.get("learner_id"):  # a fresh store takes the learner's id, so their option orders stay the same
+        store.adopt_learner_id(doc["learner_id"])
     return store.merge(doc["attempts"], doc["reflections"], doc["ratings"])
 
 

@@ -3,7 +3,9 @@
 Per question (checked in every bank file): no two options with the same text, no "all/none of the
 above", and no keyed option more than `MAX_KEY_RATIO` times as long as its longest distractor.
 Across the course (checked over the shipped bank): the keyed option is the longest in at most
-`MAX_KEY_LONGEST_SHARE` of single-choice and scenario questions, and between `TRUE_SHARE[0]` and
+`MAX_KEY_LONGEST_SHARE` of single-choice and scenario questions, no place by length (longest,
+second longest, ..., shortest) holds the key in more than `MAX_KEY_RANK_SHARE` of them (so no
+"pick the second longest" beats chance), and between `TRUE_SHARE[0]` and
 `TRUE_SHARE[1]` of true/false statements are keyed True.
 
 Following Haladyna, Downing and Rodriguez (2002), "A review of multiple-choice item-writing
@@ -18,6 +20,7 @@ from course.bank import Problem
 
 MAX_KEY_RATIO = 1.5
 MAX_KEY_LONGEST_SHARE = 1 / 3
+MAX_KEY_RANK_SHARE = 0.40  # no length rank (longest, second longest, ..., shortest) holds more keys than this
 TRUE_SHARE = (0.40, 0.60)
 _ABOVE = re.compile(r"\b(all|none|both|neither)\s+of\s+the\s+(above|options|answers)\b|\bboth\s+[a-d]\s+and\s+[a-d]\b", re.I)
 
@@ -81,6 +84,18 @@ def key_is_longest(q: dict) -> bool:
     return bool(keyed) and lengths[keyed[0]] == max(lengths)
 
 
+def key_length_rank(q: dict) -> tuple[int, int]:
+    """Return the keyed option's place by length (0: longest; ties take the higher place) and the option count."""
+    field, entries, flag = _options(q)
+    lengths = [len(e["text"]) for e in entries]
+    keyed = next(i for i, e in enumerate(entries) if e.get(flag))
+    return sum(1 for n in lengths if n > lengths[keyed]), len(entries)
+
+
+def _rank_name(rank: int) -> str:
+    return {0: "longest", 1: "second longest", 2: "third longest"}.get(rank, f"{rank + 1}th longest")
+
+
 def course_problems(banks: Iterable[tuple[str, dict]]) -> list[Problem]:
     """Check the whole course (pairs of file name and bank data) against the course-wide rules."""
     banks = list(banks)
@@ -94,6 +109,17 @@ def course_problems(banks: Iterable[tuple[str, dict]]) -> list[Problem]:
         problems.append(Problem(where, None, None,
                                 f"the keyed option is the longest in {len(longest)} of {len(choice)} single-choice and "
                                 f"scenario questions (at most a third may be): {listed}"))
+    by_rank: dict[str, list[str]] = {}
+    for name, q in choice:
+        rank, count = key_length_rank(q)
+        place = "shortest" if rank == count - 1 else _rank_name(rank)
+        by_rank.setdefault(place, []).append(f"{name.rsplit('/', 1)[-1]}: {q['id']}")
+    for place, found in sorted(by_rank.items()):
+        if len(found) > MAX_KEY_RANK_SHARE * len(choice):
+            problems.append(Problem(where, None, None,
+                                    f"the keyed option is the {place} option in {len(found)} of {len(choice)} single-choice "
+                                    f"and scenario questions (at most {MAX_KEY_RANK_SHARE:.0%}), so 'pick the {place}' beats "
+                                    f"chance; vary which option is keyed by length: {', '.join(found)}"))
     tf = [(name, q) for name, data in banks for q in data.get("questions") or [] if q.get("type") == "truefalse"]
     if tf:
         true = sum(1 for _, q in tf if q.get("answer") is True)

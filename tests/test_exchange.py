@@ -18,7 +18,7 @@ def test_round_trip_into_an_empty_store(store, tmp_path):
     fill(store)
     text = export_json(store, "Ada")
     doc = json.loads(text)
-    assert doc["format"] == "lead-manage-export" and doc["version"] == 1 and doc["learner"] == "Ada"
+    assert doc["format"] == "lead-manage-export" and doc["version"] == 2 and doc["learner"] == "Ada"
     other = ProgressStore(tmp_path / "other.sqlite3")
     added = import_export(other, text.encode())
     assert added == {"attempts": 2, "reflections": 2, "ratings": 1}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["quiz", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
+__all__ = ["quiz", "review", "post_test", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
            "self_assessment", "profile", "action_plan", "instructor_mode", "class_results",
            "Quiz", "QuestionView", "ReflectionBox"]
 
@@ -104,6 +104,59 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     from widgets.quiz_view import Quiz
 
     return Quiz(found, questions, _store(), show_key=instructor_enabled() if show_key is None else bool(show_key))
+
+
+def review(lesson_id: str):
+    """Open a lesson with a short mixed review: three questions from earlier lessons.
+
+    Chosen from the learner's store: first questions last answered wrongly (oldest first), then
+    those seen longest ago, then unseen ones; never the questions of the review shown just before.
+    Answers are recorded under the lesson each question comes from.
+    """
+    import sqlite3
+
+    from course.bank import BankError, lesson, lessons
+    from course.review import LAST_REVIEW_KEY, choose_review, decode_shown, encode_shown
+
+    store = _store()
+    try:
+        current = lesson(lesson_id)
+        course = lessons()
+    except (BankError, KeyError) as exc:
+        return _problem("The review cannot be shown: the question bank has a problem.", exc)
+    from widgets.quiz_view import _learner_id
+    from widgets.review_view import review_quiz
+
+    try:
+        attempts, last = store.attempts(), decode_shown(store.get(LAST_REVIEW_KEY))
+    except sqlite3.Error:  # an unreadable store still gets a review: the default for a new learner
+        attempts, last = [], []
+    chosen = choose_review(current, course, attempts, _learner_id(store) or "", last)
+    if not chosen:
+        import ipywidgets as W
+
+        return W.HTML('<div class="lm-muted">No review yet: this is where the course begins.</div>')
+    show_key = instructor_enabled()
+    if not show_key:
+        try:
+            store.set(LAST_REVIEW_KEY, encode_shown(chosen))
+        except sqlite3.Error:
+            pass  # the review still works; it may repeat next time
+    return review_quiz(current, chosen, store, show_key=show_key)
+
+
+def post_test():
+    """Ask lesson 00's warm-up again (lesson 13) and show the learner's before-and-after."""
+    from course.bank import BankError, lesson
+    from course.review import PRE_TEST, post_test_lesson
+
+    try:
+        pre = lesson(PRE_TEST)
+    except (BankError, KeyError) as exc:
+        return _problem("The post-test cannot be shown: the question bank has a problem.", exc)
+    from widgets.review_view import PostTest
+
+    return PostTest(pre, post_test_lesson(pre), _store(), show_key=instructor_enabled())
 
 
 def reflection(lesson_id: str, reflection_id: str):

@@ -44,6 +44,10 @@ CSS = """
   color: var(--jp-content-font-color1, #222); font-size: var(--jp-content-font-size1, 14px); }
 .lm-card .lm-classify > select { flex: 0 0 150px; width: 150px; }
 .lm-question + .lm-question { border-top: 1px solid var(--jp-border-color2, #ddd); padding-top: 10px; margin-top: 8px; }
+.lm-table { border-collapse: collapse; margin: 6px 0; }
+.lm-table th, .lm-table td { border-bottom: 1px solid var(--jp-border-color2, #ddd); padding: 4px 10px 4px 0;
+  text-align: left; vertical-align: top; }
+.lm-keylabel { display: inline-block; margin-top: 3px; }
 .lm-key { border: 1px dashed var(--jp-brand-color1, #1976d2); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 </style>
 """

@@ -276,15 +276,17 @@ class QuestionView(W.VBox):
             self.feedback.value = f'<div class="lm-warning">{escape(str(exc))}</div>'
             return
         self.tries += 1
-        self._show(result)
         if self.show_key:
+            self._show(result)
             self.feedback.value += '<div class="lm-muted">Instructor mode: this answer is not saved.</div>'
             return
-        try:
+        problem = ""
+        try:  # saved before the feedback shows, so anything watching `checked` sees the stored attempt
             self.store.record_attempt(self.lesson.id, self.question.id, current, result.correct, result.score)
         except Exception as exc:  # the learner still sees the feedback; the store says why it could not save
-            self.feedback.value += f'<div class="lm-warning" role="alert">⚠ This answer could not be saved: {escape(str(exc))}</div>'
-        self.feedback.value += notice_html(self.store) if self.store.warning else ""
+            problem = f'<div class="lm-warning" role="alert">⚠ This answer could not be saved: {escape(str(exc))}</div>'
+        self._show(result)
+        self.feedback.value += problem + (notice_html(self.store) if self.store.warning else "")
 
     def _on_retry(self, _button=None) -> None:
         self.value = self.kind.empty(self.question)

@@ -45,7 +45,15 @@ class ReflectionBox(Fallback, W.VBox):
                                style={"description_width": "initial"},
                                layout=W.Layout(width="100%", flex_flow="column"))
         self.status_line = W.HTML("", layout=W.Layout(min_height="1.6em"))
-        super().__init__(children=[self._header, self.area, self.status_line], **kwargs)
+        extra = []
+        if prompt.example:  # a model answer, offered once the learner has written something of their own
+            self.example_button = W.ToggleButton(value=False, description="One way to answer", icon="lightbulb-o",
+                                                 tooltip="Compare your answer with one written by another learner",
+                                                 disabled=True)
+            self.example = W.HTML("")
+            self.example_button.observe(self._on_example, names="value")
+            extra = [self.example_button, self.example]
+        super().__init__(children=[self._header, self.area, self.status_line, *extra], **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-reflection")
         self.debounce = debounce
@@ -59,7 +67,20 @@ class ReflectionBox(Fallback, W.VBox):
             self.text = saved.text
         self._render_status()
         self.area.observe(self._on_typing, names="value")
+        self.observe(self._on_text, names="text")
+        self._on_text()
         _LIVE.add(self)
+
+    def _on_text(self, change=None) -> None:
+        if self.prompt.example:
+            self.example_button.disabled = not self.text.strip()
+            if self.example_button.disabled:
+                self.example_button.value = False
+
+    def _on_example(self, change) -> None:
+        self.example.value = (f'<div class="lm-feedback lm-example"><div class="lm-verdict">One way to answer</div>'
+                              f'<div class="lm-muted">Not the answer: one learner\'s, to compare with yours.</div>'
+                              f'<blockquote>{escape(self.prompt.example)}</blockquote></div>') if change["new"] else ""
 
     def fallback_html(self) -> str:
         saved = (f"<p>Your saved text:</p><blockquote>{escape(self.saved_text)}</blockquote>"

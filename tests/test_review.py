@@ -1,0 +1,108 @@
+"""Spaced retrieval: the opening review chooses well, and the post-test measures the gain."""
+from course.bank import lesson, lessons
+from course.review import POST_TEST, choose_review, pre_post
+from course.store import ProgressStore
+
+import widgets
+
+
+def ids(chosen):
+    return [(les.id, q.id) for les, q in chosen]
+
+
+def at(minute):
+    return f"2026-11-01T10:{minute:02d}:00+00:00"
+
+
+def test_an_empty_store_gets_three_questions_from_three_earlier_lessons():
+    course = lessons()
+    current = lesson("people-tasks")
+    chosen = choose_review(current, course, [], "a" * 32)
+    assert len(chosen) == 3
+    numbers = [les.number for les, _ in chosen]
+    assert len(set(numbers)) == 3 and all(0 < n < current.number for n in numbers)
+    assert chosen == choose_review(current, course, [], "a" * 32), "stable for one learner"
+    others = {tuple(ids(choose_review(current, course, [], c * 32))) for c in "bcdef"}
+    assert len(others) > 1, "varied across learners"
+
+
+def test_wrong_answers_come_first_oldest_first_then_those_seen_longest_ago():
+    course = lessons()
+    two, frame, vision = lesson("two-words"), lesson("frameworks"), lesson("vision-goals")
+    attempts = [
+        {"lesson": two.id, "question": two.questions[0].id, "correct": True, "at": at(1)},
+        {"lesson": frame.id, "question": frame.questions[1].id, "correct": False, "at": at(5)},
+        {"lesson": vision.id, "question": vision.questions[2].id, "correct": False, "at": at(2)},
+        {"lesson": vision.id, "question": vision.questions[0].id, "correct": True, "at": at(3)},
+        {"lesson": frame.id, "question": frame.questions[1].id, "correct": False, "at": at(6)},
+    ]
+    chosen = ids(choose_review(lesson("change-stability"), course, attempts, "a" * 32))
+    assert set(chosen) == {(vision.id, vision.questions[2].id), (frame.id, frame.questions[1].id),
+                           (two.id, two.questions[0].id)}
+    # A question answered wrongly and then right is no longer "wrong".
+    attempts.append({"lesson": frame.id, "question": frame.questions[1].id, "correct": True, "at": at(9)})
+    chosen = ids(choose_review(lesson("change-stability"), course, attempts, "a" * 32, size=2))
+    assert chosen == [(two.id, two.questions[0].id), (vision.id, vision.questions[2].id)], \
+        "the wrong one, then the one seen longest ago; shown in course order"
+
+
+def test_nothing_is_shown_twice_in_a_row():
+    course = lessons()
+    current = lesson("time-horizon")
+    first = choose_review(current, course, [], "a" * 32)
+    second = choose_review(current, course, [], "a" * 32, last_shown=ids(first))
+    assert not set(ids(first)) & set(ids(second))
+    tiny = choose_review(lesson("frameworks"), course, [], "a" * 32, last_shown=[("two-words", "x")])
+    assert len(tiny) == 3 and {les.id for les, _ in tiny} == {"two-words"}, "lesson 02 draws on lesson 01 alone"
+
+
+def test_the_first_lessons_have_no_review_and_the_warm_up_is_kept_for_the_post_test():
+    course = lessons()
+    assert choose_review(lesson("two-words"), course, [], "a" * 32) == []
+    late = choose_review(lesson("capstone-plan"), course, [], "a" * 32)
+    assert late and all(les.id != "start-here" for les, _ in late)
+
+
+def test_review_widget_records_under_the_questions_own_lesson_and_does_not_repeat(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(tmp_path))
+    from course.store import reset_default_store
+
+    reset_default_store()
+    quiz = widgets.review("decisions-risk")
+    first = [(v.lesson.id, v.question.id) for v in quiz.views]
+    view = quiz.views[0]
+    view.set_answer(view.question.keyed[0] if view.question.choices else [s.label for s in view.question.statements])
+    view.check_button.click()
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    assert [(a["lesson"], a["question"]) for a in store.attempts()] == [first[0]]
+    again = [(v.lesson.id, v.question.id) for v in widgets.review("decisions-risk").views]
+    assert not set(first) & set(again)
+    assert "begins" in widgets.review("two-words").value
+
+
+def test_post_test_sets_before_against_after(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(tmp_path))
+    from course.store import reset_default_store
+
+    reset_default_store()
+    pre = lesson("start-here")
+    before = widgets.quiz("start-here")
+    for view in before.views:  # wrong where possible before the course
+        q = view.question
+        view.set_answer(next(i for i, c in enumerate(q.choices) if not c.correct) if q.choices
+                        else ["both" if s.label != "both" else "leading" for s in q.statements])
+        view.check_button.click()
+    post = widgets.post_test()
+    assert [v.lesson.id for v in post.quiz.views] == [POST_TEST] * len(pre.questions)
+    assert "so far" in post.comparison.value
+    for view in post.quiz.views:
+        q = view.question
+        view.set_answer(q.keyed[0] if q.choices else [s.label for s in q.statements])
+        view.check_button.click()
+    n = len(pre.questions)
+    assert f"<b>0 of {n}</b> in lesson 00, <b>{n} of {n}</b> now" in post.comparison.value
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    rows = pre_post(pre, store.attempts())
+    assert [(r.before, r.after) for r in rows] == [(False, True)] * n
+    # The post-test's answers do not count as the warm-up's own.
+    assert all(a["lesson"] == POST_TEST for a in store.attempts()[n:])
