@@ -163,6 +163,16 @@ def test_self_assessment_view_stores_each_click(store):
     assert SelfAssessment(INSTRUMENT, "before", store).buttons[first].value == 2
 
 
+def test_all_rated_points_to_where_the_profile_is(store):
+    from widgets.profile_views import SelfAssessment
+
+    for phase, where in (("before", "in lesson 12"), ("after", "see your profile below")):
+        view = SelfAssessment(INSTRUMENT, phase, store)
+        for item in INSTRUMENT.for_phase(phase):
+            view.rate(item.id, 3)
+        assert "All rated" in view.count_line.value and where in view.count_line.value
+
+
 def test_profile_view_draws_and_describes(store):
     from widgets.profile_views import ProfileView
 

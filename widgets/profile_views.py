@@ -71,7 +71,9 @@ class SelfAssessment(Fallback, W.VBox):
     def _count(self) -> None:
         self.answered = sum(1 for b in self.buttons.values() if b.value is not None)
         total = len(self.buttons)
-        done = " All rated: see your profile below." if self.answered == total else ""
+        where = ("you will see your profile in lesson 12, where you rate yourself again" if self.phase == "before"
+                 else "see your profile below")
+        done = f" All rated: {where}." if self.answered == total else ""
         self.count_line.value = f'<div class="lm-muted" role="status">{self.answered} of {total} rated.{done}</div>'
 
 
