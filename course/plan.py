@@ -24,26 +24,80 @@ def tag_key(behaviour_id: str) -> str:
     return f"plan-{behaviour_id}-tag"
 
 
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATE = re.compile(rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}(?:[/.]\d{{2,4}})?\b|"
+                   rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+                   re.IGNORECASE)
+_WHO = re.compile(r"\b(?:team|teams|manager|managers|boss|peer|peers|colleague|colleagues|mentor|coach|staff|"
+                  r"supervisor|deputy|director|customer|customers|client|clients|member|members|everyone|anyone|"
+                  r"someone|person|people|partner|lead|leads|head|volunteers?|residents?|assistant|nurses?|"
+                  r"drivers?|crew|group|board|owner|trainees?|apprentices?|him|her|them)\b|"
+                  r"(?<![.!?:]\s)(?<!^)\b(?!I\b|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[A-Z][a-z]+",
+                  re.MULTILINE)
+BEHAVIOUR_WORDS = 3   # a behaviour counts as written from this many words
+CONTEXT_WORDS = 15
+INDICATOR_WORDS = 4
+
+
 def _words(text: str | None) -> int:
     return len((text or "").split())
 
 
-def check_plan(values: dict[str, str], tags: dict[str, str]) -> dict[str, bool]:
-    """Check a plan against the rubric; return rule id -> met."""
-    written = [b for b in BEHAVIOURS if _words(values.get(b)) >= 3]
+def has_date(text: str | None) -> bool:
+    """Tell whether a review note names a date (e.g. '14 March', 'March 14', '2027-03-14', '14/03')."""
+    return bool(_DATE.search(text or ""))
+
+
+def has_when(text: str | None) -> bool:
+    """Tell whether a text says when or how often (e.g. 'every Monday', 'at 3 pm', 'twice a week')."""
+    return bool(_WHEN.search(text or ""))
+
+
+def has_who(text: str | None) -> bool:
+    """Tell whether a text names someone: a person's name or a role such as 'my manager' or 'the team'."""
+    return bool(_WHO.search(text or ""))
+
+
+def plan_gaps(values: dict[str, str], tags: dict[str, str]) -> dict[str, list[str]]:
+    """Check a plan against the rubric; return rule id -> what is missing (empty: the rule is met).
+
+    Each written behaviour needs a when (in its own text, or in the practice schedule); the feedback
+    sources must name someone, by name or role; each review point needs a date ("x" is not one).
+    """
+    written = [b for b in BEHAVIOURS if _words(values.get(b)) >= BEHAVIOUR_WORDS]
     chosen = [tags.get(b) for b in written]
     leading = sum(t == "leading" for t in chosen)
     managing = sum(t == "managing" for t in chosen)
     both = sum(t == "both" for t in chosen)
-    return {
-        "context-detail": _words(values.get("context")) >= 15,
-        "two-behaviours": len(written) >= 2,
-        "leading-and-managing": leading + both >= 1 and managing + both >= 1 and leading + managing + both >= 2,
-        "practice-when": _words(values.get("practice")) >= 2 and bool(_WHEN.search(values.get("practice") or "")),
-        "feedback-who": _words(values.get("feedback")) >= 2,
-        "indicators-observable": _words(values.get("indicators")) >= 4,
-        "reviews-set": all(_words(values.get(f"review-{d}")) >= 1 for d in (30, 60, 90)),
+    label = {b: f"behaviour {b.rsplit('-', 1)[1]}" for b in BEHAVIOURS}
+    schedule_when = has_when(values.get("practice")) and _words(values.get("practice")) >= 2
+    sources_who = has_who(values.get("feedback")) and _words(values.get("feedback")) >= 2
+    gaps = {
+        "context-detail": [] if _words(values.get("context")) >= CONTEXT_WORDS else ["a few sentences of context"],
+        "two-behaviours": [] if len(written) >= 2 else ["a second behaviour"],
+        "leading-and-managing": ([] if leading + both >= 1 and managing + both >= 1 and leading + managing + both >= 2
+                                 else ["one behaviour tagged leading (or both) and one managing (or both)"]),
+        "practice-when": [f"when you will practise {label[b]}" for b in written
+                          if not (has_when(values.get(b)) or schedule_when)] or
+                         ([] if written else ["a behaviour with a time to practise it"]),
+        "feedback-who": [] if sources_who else
+                        ["a feedback source, by name or role (such as 'my manager')"] +
+                        [f"who is involved in {label[b]}" for b in written if not has_who(values.get(b))],
+        "indicators-observable": [] if _words(values.get("indicators")) >= INDICATOR_WORDS else ["something you can count"],
+        "reviews-set": [f"a date for the day {d} review" for d in (30, 60, 90) if not has_date(values.get(f"review-{d}"))],
     }
+    return gaps
+
+
+def check_plan(values: dict[str, str], tags: dict[str, str]) -> dict[str, bool]:
+    """Check a plan against the rubric; return rule id -> met (see `plan_gaps` for what is missing)."""
+    return {rule: not missing for rule, missing in plan_gaps(values, tags).items()}
+
+
+def missing_line(missing: list[str]) -> str:
+    """Say in words what a rule still needs, e.g. 'Missing: a date for the day 60 review.'"""
+    return f"Missing: {'; '.join(missing)}." if missing else ""
 
 
 def read_plan(store, form: PlanForm) -> tuple[dict[str, str], dict[str, str]]:
@@ -72,7 +126,7 @@ def plan_markdown(form: PlanForm, values: dict[str, str], tags: dict[str, str], 
             heading += f" ({tags[field.id]})"
         lines += [f"## {heading}", "", text or "*Not written yet.*", ""]
     lines += ["## Checklist", ""]
-    for rule, met in check_plan(values, tags).items():
+    for rule, missing in plan_gaps(values, tags).items():
         prompt, done = form.rubric[rule]
-        lines.append(f"- [{'x' if met else ' '}] {done if met else prompt}")
+        lines.append(f"- [{' ' if missing else 'x'}] {prompt + ' ' + missing_line(missing) if missing else done}")
     return "\n".join(lines) + "\n"

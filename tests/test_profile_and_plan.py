@@ -92,6 +92,39 @@ FULL = {
 TAGS = {"behaviour-1": "leading", "behaviour-2": "managing"}
 
 
+@pytest.mark.parametrize("change, rule, missing", [
+    ({"review-30": "x", "review-90": "y"}, "reviews-set", "a date for the day 30 review; a date for the day 90 review"),
+    ({"review-60": "soon, after the audit"}, "reviews-set", "a date for the day 60 review"),
+    ({"practice": "when I can", "behaviour-1": "Explain the why behind the move"}, "practice-when",
+     "when you will practise behaviour 1"),
+    ({"feedback": "ask around", "behaviour-2": "Check the training log against the plan each Friday"},
+     "feedback-who", "a feedback source, by name or role"),
+])
+def test_the_checklist_says_what_is_missing(change, rule, missing):
+    from course.plan import plan_gaps
+
+    gaps = plan_gaps({**FULL, **change}, TAGS)
+    assert missing in "; ".join(gaps[rule])
+    assert [r for r, m in gaps.items() if m] == [rule]
+
+
+@pytest.mark.parametrize("text, dated", [("14 March", True), ("March 14th", True), ("2027-03-14", True),
+                                         ("14/03", True), ("the 3rd of May", True), ("x", False),
+                                         ("day 30", False), ("next month", False), ("", False)])
+def test_a_review_point_needs_a_date(text, dated):
+    from course.plan import has_date
+
+    assert has_date(text) is dated
+
+
+@pytest.mark.parametrize("text, who", [("my manager", True), ("Ade, my peer", True), ("ask the team", True),
+                                       ("ask around", False), ("Monday", False), ("", False)])
+def test_a_feedback_source_names_someone(text, who):
+    from course.plan import has_who
+
+    assert has_who(text) is who
+
+
 def test_complete_plan_meets_every_rule():
     assert all(check_plan(FULL, TAGS).values())
 
@@ -99,7 +132,7 @@ def test_complete_plan_meets_every_rule():
 @pytest.mark.parametrize("change, rule", [
     ({"context": "A team."}, "context-detail"),
     ({"behaviour-2": ""}, "two-behaviours"),
-    ({"practice": "when I can"}, "practice-when"),
+    ({"practice": "when I can", "behaviour-2": "Check the training log against the plan"}, "practice-when"),
     ({"feedback": ""}, "feedback-who"),
     ({"indicators": "more"}, "indicators-observable"),
     ({"review-60": " "}, "reviews-set"),

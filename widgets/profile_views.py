@@ -7,7 +7,7 @@ import ipywidgets as W
 from traitlets import Int
 
 from course.instruments import Instrument, PlanForm
-from course.plan import BEHAVIOURS, LESSON, TAGS, check_plan, field_key, plan_markdown, read_plan, tag_key
+from course.plan import BEHAVIOURS, LESSON, TAGS, field_key, missing_line, plan_gaps, plan_markdown, read_plan, tag_key
 from widgets._style import CSS, Fallback, notice_html
 from widgets.reflection_view import ReflectionBox
 
@@ -189,12 +189,14 @@ class ActionPlanForm(Fallback, W.VBox):
     def update_checklist(self) -> None:
         """Recheck the plan against the rubric and show gentle prompts for what is missing."""
         values, tags = self.values()
-        results = check_plan(values, tags)
+        gaps = plan_gaps(values, tags)
+        results = {rule: not missing for rule, missing in gaps.items()}
         items = []
         for rule, met in results.items():
             prompt, done = self.form.rubric[rule]
+            detail = "" if met else f'<br><span class="lm-muted">{escape(missing_line(gaps[rule]))}</span>'
             items.append(f'<li class="{"lm-ok" if met else "lm-no"}">{"✔ Done" if met else "○ To do"}: '
-                         f"{escape(done if met else prompt)}</li>")
+                         f"{escape(done if met else prompt)}{detail}</li>")
         count = sum(results.values())
         self.checklist.value = (f'<div class="lm-feedback" role="status" aria-live="polite"><div class="lm-verdict">'
                                 f'Checklist: {count} of {len(results)} in place</div><ul>{"".join(items)}</ul></div>')
