@@ -99,6 +99,7 @@ class ClassResults:
     profile_shift: object
     roster: object
     skipped: list[Skipped]
+    pre_post: object = None
 
 
 def _wrong_option(question, answer) -> str | None:
@@ -127,16 +128,19 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
 
     from course.bank import lessons
     from course.instruments import self_assessment
+    from course.review import POST_TEST, PRE_TEST
 
     course_lessons = lessons()
     questions = {(lesson.id, q.id): (lesson, q) for lesson in course_lessons for q in lesson.questions}
     reflection_keys = {(lesson.id, r.id) for lesson in course_lessons for r in lesson.reflections}
     display = pseudonyms(submissions, names)
 
-    attempt_rows, reflection_rows, rating_rows = [], [], []
+    attempt_rows, reflection_rows, rating_rows, post_rows = [], [], [], []
     for sub in submissions:
         who = display[sub.learner]
         for a in sub.doc["attempts"]:
+            if a["lesson"] == POST_TEST and (PRE_TEST, a["question"]) in questions:
+                post_rows.append((who, a["question"], a["at"], bool(a["correct"])))
             if (a["lesson"], a["question"]) in questions:
                 attempt_rows.append((who, a["lesson"], a["question"], a["at"], bool(a["correct"]),
                                      json.dumps(a["answer"])))
@@ -241,10 +245,27 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
                                    "shift": (sel["after"] - sel["before"]).mean() if len(sel) else float("nan")})
     profile_table = pd.DataFrame(shift_rows, columns=["cluster", "pole", "learners", "before", "after", "shift"])
 
+    # Pre/post: the lesson 00 warm-up against the same questions asked again in lesson 13 (first tries).
+    post = pd.DataFrame(post_rows, columns=["learner", "question", "at", "correct"])
+    post = post.sort_values(["learner", "question", "at"], kind="stable").drop_duplicates(["learner", "question"])
+    pre = first.loc[first["lesson"] == PRE_TEST, ["learner", "question", "correct"]]
+    paired = pre.merge(post[["learner", "question", "correct"]], on=["learner", "question"], suffixes=(" before", " after"))
+    pp_rows = []
+    for lesson in course_lessons:
+        if lesson.id != PRE_TEST:
+            continue
+        for q in lesson.questions:
+            sel = paired.loc[paired["question"] == q.id]
+            before = sel["correct before"].mean() if len(sel) else float("nan")
+            after = sel["correct after"].mean() if len(sel) else float("nan")
+            pp_rows.append({"question": q.id, "prompt": q.prompt[:80], "learners": len(sel),
+                            "right before": before, "right after": after, "gain": after - before})
+    pre_post_table = pd.DataFrame(pp_rows, columns=["question", "prompt", "learners", "right before", "right after", "gain"])
+
     roster = pd.DataFrame([{"learner": display[s.learner], "file": s.source, "exported": s.exported_at[:16]}
                            for s in submissions], columns=["learner", "file", "exported"])
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,
-                        list(skipped or []))
+                        list(skipped or []), pre_post_table)
 
 
 def class_results_from_folder(folder: str | Path, names: bool = False) -> ClassResults:
@@ -332,6 +353,7 @@ img { max-width: 100%; }
 <h2>Completion per lesson</h2>{{ completion }}
 <h2>Questions</h2>{{ questions }}
 <h2>Reflections written</h2>{{ reflections }}
+<h2>Warm-up before and after (lesson 00, asked again in lesson 13)</h2>{% if pre_post %}{{ pre_post }}{% else %}<p>No learner has taken the post-test in lesson 13 yet.</p>{% endif %}
 <h2>Self-assessment, before and after</h2>{% if profile %}{{ profile }}{% else %}<p>No learner has both a before and an after self-assessment yet.</p>{% endif %}
 <h2>Learners included</h2>{{ roster }}
 <h2>Files skipped</h2>
@@ -354,6 +376,8 @@ def tables_html(results: ClassResults) -> dict[str, str]:
         "reflections": table(results.reflections),
         "profile": table(results.profile_shift) if len(results.profile_shift.dropna(subset=["shift"])) else "",
         "roster": table(results.roster),
+        "pre_post": (table(results.pre_post, ["right before", "right after"])
+                     if results.pre_post is not None and results.pre_post["learners"].sum() else ""),
     }
 
 
@@ -411,6 +435,14 @@ def synthetic_export(learner: str, seed: int) -> dict:
                 reflections.append({"uid": uid(), "lesson": lesson.id, "reflection": r.id,
                                     "text": " ".join(rng.choice(["I", "we", "plan", "team", "change", "listen", "goal"])
                                                      for _ in range(rng.randint(5, 60))), "at": stamp()})
+    if reach == len(lessons()):  # the post-test in lesson 13: the warm-up again, a little better on average
+        from course.review import POST_TEST
+
+        for q in lessons()[0].questions:
+            answer = kind_of(q).sample(q, rng, rng.random() < min(1.0, skill + 0.15))
+            correct = kind_of(q).score(q, answer).correct
+            attempts.append({"uid": uid(), "lesson": POST_TEST, "question": q.id, "answer": answer,
+                             "correct": correct, "score": 1.0 if correct else 0.0, "at": stamp()})
     instrument = self_assessment()
     for phase in ("before", "after"):
         if phase == "after" and reach < 13:

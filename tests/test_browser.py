@@ -22,7 +22,8 @@ AXE_RUN = """async () => {
   };
 }"""
 NOTEBOOKS = sorted(p.name for p in (REPO / "modules").glob("[0-9][0-9]_*.ipynb"))
-CALL = re.compile(r'^(quiz|reflection)\("([a-z0-9-]+)"((?:,\s*"[a-z0-9-]+")*)\)\s*$')
+CALL = re.compile(r'^(quiz|reflection|review)\("([a-z0-9-]+)"((?:,\s*"[a-z0-9-]+")*)\)\s*$')
+LESSON_QUIZ = ".lm-quiz:not(.lm-review):not(.lm-posttest)"  # the lesson's own quizzes, not its opening review
 
 
 def calls(notebook: str) -> list[tuple[str, str, list[str]]]:
@@ -95,6 +96,7 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
     used = calls(notebook)
     quizzes = [c for c in used if c[0] == "quiz"]
     reflections = [c for c in used if c[0] == "reflection"]
+    reviews = [c for c in used if c[0] == "review"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     stem = notebook.removesuffix(".ipynb")
 
@@ -103,7 +105,8 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
     menu(page, "Run", "runmenu:run-all")
     wait_all_executed(page)
     page.locator(".lm-quiz, .lm-reflection").first.wait_for(timeout=30_000) if used else None
-    assert page.locator(".lm-quiz").count() == len(quizzes)
+    assert page.locator(LESSON_QUIZ).count() == len(quizzes)
+    assert page.locator(".lm-quiz.lm-review").count() == len(reviews) == (1 if notebook >= "02" else 0)
     assert page.locator(".lm-reflection").count() == len(reflections)
     assert_no_errors(page)
     assert page.locator(".lm-key").count() == 0, "a learner's lesson never shows answer keys"
@@ -131,7 +134,7 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
         lesson = bank[lesson_id]
         questions = [lesson.question(i) for i in ids] if ids else list(lesson.questions)
         index, question = next((i, q) for i, q in enumerate(questions) if q.type in ("single", "truefalse", "scenario"))
-        view = page.locator(".lm-quiz").first.locator(".lm-question").nth(index)
+        view = page.locator(LESSON_QUIZ).first.locator(".lm-question").nth(index)
         view.scroll_into_view_if_needed()
         wrong = next(c for c in question.choices if not c.correct)
         right = next(c for c in question.choices if c.correct)
@@ -162,14 +165,14 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
     page.locator(".jp-Dialog .jp-mod-accept").click()
     page.wait_for_function("() => document.querySelectorAll('[data-stale]').length === 0", timeout=60_000)
     wait_all_executed(page)
-    assert page.locator(".lm-quiz").count() == len(quizzes)
+    assert page.locator(LESSON_QUIZ).count() == len(quizzes)
     assert_no_errors(page)
     if typed:
         restored = page.locator(".lm-reflection").first.locator("textarea")
         restored.wait_for(timeout=30_000)
         assert restored.input_value() == typed
     if quizzes:
-        view = page.locator(".lm-quiz").first.locator(".lm-question").nth(index)
+        view = page.locator(LESSON_QUIZ).first.locator(".lm-question").nth(index)
         view.locator(".lm-feedback", has_text="Your last answer").wait_for(timeout=30_000)
         assert view.get_by_role("radio", name=right.text, exact=True).is_checked()
     page.close()

@@ -77,7 +77,7 @@ def test_lesson_meets_the_course_standard(lesson):
     assert len(lesson.questions) >= 5
     assert len(types) >= 3 and {"classify", "scenario"} <= types
     assert len(lesson.reflections) >= 2
-    assert lesson.minutes <= 45
+    assert lesson.minutes <= 75, "one sitting at most; timing is checked against the estimate in test_timing.py"
     text = "".join(source(c) for c in json.loads((MODULES / lesson.notebook).read_text())["cells"])
     for heading in ("Objectives", "Summary", "Sources"):
         assert heading in text, f"{lesson.notebook} has no {heading}"

@@ -106,3 +106,33 @@ def test_post_test_sets_before_against_after(tmp_path, monkeypatch):
     assert [(r.before, r.after) for r in rows] == [(False, True)] * n
     # The post-test's answers do not count as the warm-up's own.
     assert all(a["lesson"] == POST_TEST for a in store.attempts()[n:])
+
+
+def test_class_results_show_the_pre_post_gain_per_warm_up_question():
+    import json
+
+    from course.class_results import aggregate, read_submission, report_html
+
+    pre = lesson("start-here")
+    q = pre.questions[0]
+    right, wrong = q.keyed[0], next(i for i, c in enumerate(q.choices) if not c.correct)
+
+    def attempt(n, lesson_id, answer, minute):
+        return {"uid": f"{n:032x}", "lesson": lesson_id, "question": q.id, "answer": answer,
+                "correct": answer == right, "score": float(answer == right), "at": at(minute)}
+
+    def export(name, rows):
+        return read_submission(f"{name}.json", json.dumps({
+            "format": "lead-manage-export", "version": 2, "exported_at": at(59), "learner": name,
+            "attempts": rows, "reflections": [], "ratings": []}).encode())
+
+    subs = [
+        export("Ada", [attempt(1, "start-here", wrong, 1), attempt(2, "start-here", right, 2),
+                       attempt(3, POST_TEST, right, 30)]),
+        export("Bo", [attempt(4, "start-here", wrong, 1), attempt(5, POST_TEST, wrong, 31), attempt(6, POST_TEST, right, 32)]),
+        export("Cy", [attempt(7, "start-here", right, 1)]),  # no post-test: not paired
+    ]
+    row = aggregate(subs).pre_post.set_index("question").loc[q.id]
+    # Independently: Ada wrong -> right, Bo wrong -> wrong (first tries only); Cy unpaired.
+    assert row["learners"] == 2 and row["right before"] == 0.0 and row["right after"] == 0.5 and row["gain"] == 0.5
+    assert "Warm-up before and after" in report_html(aggregate(subs))

@@ -27,6 +27,8 @@ class ClassResultsView(Fallback, W.VBox):
             parts += [W.HTML(f"<b>{escape(title)}</b>"), W.Image(value=png, format="png", layout=W.Layout(max_width="760px"))]
         sections = [("Completion per lesson", tables["completion"]), ("Questions", tables["questions"]),
                     ("Reflections written", tables["reflections"]),
+                    ("Warm-up before and after (lesson 00, again in lesson 13)",
+                     tables["pre_post"] or "<p>No learner has taken the post-test in lesson 13 yet.</p>"),
                     ("Self-assessment, before and after", tables["profile"] or "<p>No before-and-after pairs yet.</p>"),
                     ("Learners included", tables["roster"])]
         accordion = W.Accordion(children=[W.HTML(f'<div style="overflow-x:auto">{html}</div>') for _, html in sections])

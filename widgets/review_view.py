@@ -18,8 +18,10 @@ REVIEW_INTRO = ('<div class="lm-muted">Three questions from earlier lessons: the
 
 def review_quiz(lesson: Lesson, chosen: list, store, show_key: bool = False) -> Quiz:
     """Return the opening review of `lesson` as a quiz over the chosen (lesson, question) pairs."""
-    return Quiz(lesson, chosen, store, show_key=show_key,
+    quiz = Quiz(lesson, chosen, store, show_key=show_key,
                 title=f"Warm-up review before lesson {lesson.number:02d}", intro=REVIEW_INTRO)
+    quiz.add_class("lm-review")
+    return quiz
 
 
 def _mark(value: bool | None) -> str:
@@ -49,6 +51,7 @@ class PostTest(Fallback, W.VBox):
     def __init__(self, pre: Lesson, post: Lesson, store, show_key: bool = False, **kwargs):
         self.pre, self.store = pre, store
         self.quiz = Quiz(post, list(post.questions), store, show_key=show_key)
+        self.quiz.add_class("lm-posttest")
         self.comparison = W.HTML("")
         for view in self.quiz.views:
             view.observe(self._on_checked, names="checked")
