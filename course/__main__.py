@@ -20,6 +20,14 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sorting(args: argparse.Namespace) -> int:
+    from course.bank import lessons
+    from course.sorting import listing
+
+    print(listing(lessons()))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from course.class_results import class_results_from_folder, report_html
 
@@ -44,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--course", action="store_true",
                        help="also judge the files together as a whole course (the default for the shipped bank)")
     check.set_defaults(run=_check)
+    sorting = sub.add_parser("sorting", help="list classify statements by edge case of the sorting rule, side by side")
+    sorting.set_defaults(run=_sorting)
     report = sub.add_parser("report", help="write a class results report from a folder of learners' exports")
     report.add_argument("folder", type=Path, help="folder holding the learners' .json exports")
     report.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write")

@@ -54,6 +54,7 @@ class Statement:
     text: str
     label: str
     feedback: str
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def _build(data: dict, source: str) -> Lesson:
         elif kind == "scenario":
             choices = tuple(Choice(r["text"], bool(r.get("best")), r["consequence"]) for r in q["responses"])
         elif kind == "classify":
-            statements = tuple(Statement(s["text"], s["label"], s["feedback"]) for s in q["statements"])
+            statements = tuple(Statement(s["text"], s["label"], s["feedback"], s.get("rule")) for s in q["statements"])
         questions.append(Question(q["id"], kind, q["prompt"], choices, statements,
                                   q.get("situation"), q.get("discussion")))
     reflections = tuple(Reflection(r["id"], r["prompt"], r.get("hint"), r.get("example")) for r in data["reflections"])
