@@ -17,6 +17,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Iterable
 
 from course.bank import Lesson, Question
@@ -27,11 +28,23 @@ LAST_REVIEW_KEY = "review:last"
 REVIEW_SIZE = 3
 
 
+def moment(at) -> datetime:
+    """Read an attempt's ISO 8601 time as a UTC datetime (anything unreadable counts as long ago)."""
+    try:
+        when = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
+    except ValueError:
+        return _LONG_AGO
+    return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+_LONG_AGO = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _last_seen(attempts: Iterable[dict]) -> dict[tuple[str, str], dict]:
     last: dict[tuple[str, str], dict] = {}
     for a in attempts:
         key = (a["lesson"], a["question"])
-        if key not in last or str(a["at"]) >= str(last[key]["at"]):
+        if key not in last or moment(a["at"]) >= moment(last[key]["at"]):
             last[key] = a
     return last
 
@@ -70,26 +83,30 @@ def choose_review(current: Lesson, course: Iterable[Lesson], attempts: Iterable[
     unseen = [item for item in pool if (item[0].id, item[1].id) not in seen]
     rng.shuffle(unseen)
     unseen.sort(key=lambda item: -item[0].number)  # stable: the most recent lessons first
+
+    def last_time(item):
+        return moment(seen[(item[0].id, item[1].id)]["at"])
+
     wrong = sorted((item for item in pool if (item[0].id, item[1].id) in seen
-                    and not seen[(item[0].id, item[1].id)]["correct"]),
-                   key=lambda item: str(seen[(item[0].id, item[1].id)]["at"]))
+                    and not seen[(item[0].id, item[1].id)]["correct"]), key=last_time)
     right = sorted((item for item in pool if (item[0].id, item[1].id) in seen
-                    and seen[(item[0].id, item[1].id)]["correct"]),
-                   key=lambda item: str(seen[(item[0].id, item[1].id)]["at"]))
-    ordered = wrong + right + unseen
-    fresh = [item for item in ordered if (item[0].id, item[1].id) not in avoid]
-    if len(fresh) >= size:
-        ordered = fresh
+                    and seen[(item[0].id, item[1].id)]["correct"]), key=last_time)
     chosen: list[tuple[Lesson, Question]] = []
     used_lessons: set[str] = set()
-    for mixed_only in (True, False):
-        for item in ordered:
-            if len(chosen) == size:
-                break
-            if item in chosen or (mixed_only and item[0].id in used_lessons):
-                continue
-            chosen.append(item)
-            used_lessons.add(item[0].id)
+    # Questions shown in the review just before wait their turn; within each group (wrong, seen longest
+    # ago, unseen) lessons are mixed where they can be, but a group is used up before the next begins.
+    groups = [wrong, right, unseen]
+    fresh_groups = [[i for i in g if (i[0].id, i[1].id) not in avoid] for g in groups]
+    stale_groups = [[i for i in g if (i[0].id, i[1].id) in avoid] for g in groups]
+    for group in fresh_groups + stale_groups:
+        for mixed_only in (True, False):
+            for item in group:
+                if len(chosen) == size:
+                    break
+                if item in chosen or (mixed_only and item[0].id in used_lessons):
+                    continue
+                chosen.append(item)
+                used_lessons.add(item[0].id)
     # Wrong answers come first in priority, but the order shown follows the course.
     return sorted(chosen, key=lambda item: (item[0].number, [q.id for q in item[0].questions].index(item[1].id)))
 
@@ -104,7 +121,7 @@ def decode_shown(raw: str | None) -> list[tuple[str, str]]:
     try:
         data = json.loads(raw or "[]")
         return [(str(a), str(b)) for a, b in data]
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return []
 
 
@@ -123,11 +140,11 @@ class PrePost:
 
 
 def _first_correct(attempts: Iterable[dict], lesson_id: str) -> dict[str, bool]:
-    first: dict[str, tuple[str, bool]] = {}
+    first: dict[str, tuple[datetime, bool]] = {}
     for a in attempts:
         if a["lesson"] != lesson_id:
             continue
-        at = str(a["at"])
+        at = moment(a["at"])
         if a["question"] not in first or at < first[a["question"]][0]:
             first[a["question"]] = (at, bool(a["correct"]))
     return {q: right for q, (_, right) in first.items()}

@@ -318,7 +318,11 @@ class ProgressStore:
             with self._lock:
                 self._write("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
                             (LEARNER_ID_KEY, uuid.uuid4().hex), notify=False)
-                self._learner_id = self.get(LEARNER_ID_KEY)
+                stored = self.get(LEARNER_ID_KEY)
+                if not isinstance(stored, str) or not LEARNER_ID.fullmatch(stored):
+                    stored = uuid.uuid4().hex  # a value the course did not write: replace it, so exports stay valid
+                    self._write("UPDATE meta SET value = ? WHERE key = ?", (stored, LEARNER_ID_KEY), notify=False)
+                self._learner_id = stored
         return self._learner_id
 
     def adopt_learner_id(self, learner_id: str) -> bool:

@@ -295,3 +295,40 @@ def test_a_quiz_and_a_reflection_with_the_keyboard_alone(lab, browser):
     box = page.locator(".lm-reflection:has(textarea:focus)")
     box.locator(".lm-muted", has_text="Saved at").wait_for(timeout=15_000)
     page.close()
+
+
+def test_opening_review_and_why_not_the_others_in_jupyterlab(lab, browser):
+    from course.bank import lesson
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page()
+    open_notebook(page, lab, "03_vision_and_goals.ipynb")
+    menu(page, "Run", "runmenu:run-all")
+    wait_all_executed(page)
+    review = page.locator(".lm-quiz.lm-review")
+    review.wait_for(timeout=30_000)
+    assert review.locator(".lm-question").count() == 3
+    assert "Three questions from earlier lessons" in review.inner_text()
+    review.scroll_into_view_if_needed()
+    review.screenshot(path=str(SHOTS / "review-opening-lesson-03.png"))
+
+    question = lesson("vision-goals").questions[0]
+    assert question.type in ("single", "scenario")
+    view = page.locator(LESSON_QUIZ).first.locator(".lm-question").first
+    view.scroll_into_view_if_needed()
+    shown = [view.get_by_role("radio").nth(i).get_attribute("aria-label") or "" for i in range(len(question.choices))]
+    wrong = next(c for c in question.choices if not c.correct)
+    view.get_by_role("radio", name=wrong.text, exact=True).check()
+    view.get_by_role("button", name="Check answer").click()
+    view.locator(".lm-verdict", has_text="Not quite").wait_for(timeout=15_000)
+    view.screenshot(path=str(SHOTS / "why-not-the-others-before.png"))
+    view.get_by_role("button", name="Why not the others?").click()
+    explanation = view.locator(".lm-explain")
+    explanation.wait_for(timeout=15_000)
+    text = explanation.inner_text()
+    for choice in question.choices:
+        assert choice.feedback in text
+    assert "Not quite" in view.locator(".lm-verdict").first.inner_text(), "the verdict stands"
+    view.screenshot(path=str(SHOTS / "why-not-the-others-after.png"))
+    assert shown, "options are radios with labels"
+    page.close()

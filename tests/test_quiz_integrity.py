@@ -201,3 +201,32 @@ def test_example_answer_opens_only_after_writing(store):
     assert "One learner wrote &lt;i&gt;this&lt;/i&gt;." in box.example.value
     box.area.value = ""
     assert box.example_button.disabled and box.example.value == ""
+
+
+@pytest.mark.parametrize("junk", ["", "XYZ-not-hex", "x" * 1000, "shared-room-order", "12345", "A" * 32])
+def test_a_learner_id_the_course_did_not_write_is_replaced_so_exports_import(tmp_path, junk):
+    s = ProgressStore(tmp_path / "p.sqlite3")
+    s._conn.execute("INSERT INTO meta VALUES ('learner_id', ?)", (junk,))
+    fresh = s.learner_id
+    assert fresh != junk and len(fresh) == 32 and int(fresh, 16) >= 0
+    assert ProgressStore(tmp_path / "p.sqlite3").learner_id == fresh, "kept once replaced"
+    import_export(ProgressStore(tmp_path / "other.sqlite3"), export_json(s, "Ada"))
+
+
+def test_an_unchanged_answer_cannot_be_checked_twice(sample, store):
+    view = Quiz(sample, [sample.question("sort")], store).views[0]
+    view.set_answer(["leading", "leading", "both"])
+    view.check_button.click()
+    assert view.check_button.disabled and view.tries == 1 and len(store.attempts()) == 1
+    assert "The key sorts this as" not in view.feedback.value
+    view.set_answer(["managing", "leading", "leading"])
+    assert not view.check_button.disabled and not view.correct
+
+
+def test_fresh_and_retried_views_hold_the_same_empty_answer(sample, store):
+    quiz = Quiz(sample, list(sample.questions), store)
+    for view in quiz.views:
+        empty = view.value
+        view.retry_button.click()
+        assert view.value == empty
+    assert "Well done" not in Quiz(sample, [], store).score_line.value

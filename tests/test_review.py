@@ -6,6 +6,14 @@ from course.store import ProgressStore
 import widgets
 
 
+def key_of(question):
+    import random
+
+    from course.kinds import kind_of
+
+    return kind_of(question).sample(question, random.Random(0), True)
+
+
 def ids(chosen):
     return [(les.id, q.id) for les, q in chosen]
 
@@ -71,7 +79,7 @@ def test_review_widget_records_under_the_questions_own_lesson_and_does_not_repea
     quiz = widgets.review("decisions-risk")
     first = [(v.lesson.id, v.question.id) for v in quiz.views]
     view = quiz.views[0]
-    view.set_answer(view.question.keyed[0] if view.question.choices else [s.label for s in view.question.statements])
+    view.set_answer(key_of(view.question))
     view.check_button.click()
     store = ProgressStore(tmp_path / "progress.sqlite3")
     assert [(a["lesson"], a["question"]) for a in store.attempts()] == [first[0]]
@@ -96,8 +104,7 @@ def test_post_test_sets_before_against_after(tmp_path, monkeypatch):
     assert [v.lesson.id for v in post.quiz.views] == [POST_TEST] * len(pre.questions)
     assert "so far" in post.comparison.value
     for view in post.quiz.views:
-        q = view.question
-        view.set_answer(q.keyed[0] if q.choices else [s.label for s in q.statements])
+        view.set_answer(key_of(view.question))
         view.check_button.click()
     n = len(pre.questions)
     assert f"<b>0 of {n}</b> in lesson 00, <b>{n} of {n}</b> now" in post.comparison.value
@@ -136,3 +143,61 @@ def test_class_results_show_the_pre_post_gain_per_warm_up_question():
     # Independently: Ada wrong -> right, Bo wrong -> wrong (first tries only); Cy unpaired.
     assert row["learners"] == 2 and row["right before"] == 0.0 and row["right after"] == 0.5 and row["gain"] == 0.5
     assert "Warm-up before and after" in report_html(aggregate(subs))
+
+
+def test_every_wrong_answer_comes_before_any_unseen_question_even_from_one_lesson():
+    two = lesson("two-words")
+    attempts = [{"lesson": two.id, "question": q.id, "correct": False, "at": at(i)} for i, q in enumerate(two.questions[:3])]
+    chosen = ids(choose_review(lesson("time-horizon"), lessons(), attempts, "a" * 32))
+    assert chosen == [(two.id, q.id) for q in two.questions[:3]]
+
+
+def test_times_from_other_clocks_are_compared_as_moments():
+    two = lesson("two-words")
+    q1, q2 = two.questions[0], two.questions[1]
+    attempts = [
+        {"lesson": two.id, "question": q1.id, "correct": False, "at": "2026-11-01T08:00:00+00:00"},
+        {"lesson": two.id, "question": q1.id, "correct": True, "at": "2026-11-01T12:00:00+05:00"},  # 07:00 UTC: earlier
+        {"lesson": two.id, "question": q2.id, "correct": True, "at": "not a time"},
+    ]
+    chosen = ids(choose_review(lesson("frameworks"), lessons(), attempts, "a" * 32, size=1))
+    assert chosen == [(two.id, q1.id)], "still wrong: the right answer came first in real time"
+
+
+def test_a_small_pool_fills_with_fresh_questions_before_repeating():
+    two = lesson("two-words")
+    shown = [(two.id, q.id) for q in two.questions[:5]]
+    chosen = ids(choose_review(lesson("frameworks"), lessons(), [], "a" * 32, last_shown=shown))
+    fresh = {(two.id, q.id) for q in two.questions[5:]}
+    assert fresh <= set(chosen) and len(chosen) == 3
+
+
+def test_review_asks_afresh_and_a_repeated_check_is_recorded_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(tmp_path))
+    from course.store import reset_default_store
+
+    reset_default_store()
+    for found in lessons()[1:3]:
+        for q in found.questions:
+            widgets.quiz(found.id, q.id).views[0].set_answer(key_of(q))
+    lesson_quiz = widgets.quiz("two-words")
+    for view in lesson_quiz.views:
+        view.set_answer(key_of(view.question))
+        view.check_button.click()
+        assert view.check_button.disabled, "checked: nothing new to check until the answer changes"
+    quiz = widgets.review("change-stability")
+    assert all(not v.checked and v.feedback.value == "" for v in quiz.views), "a review asks afresh"
+    assert "<b>0 of 3</b> correct" in quiz.score_line.value
+
+
+def test_before_and_after_says_when_there_is_nothing_to_compare(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(tmp_path))
+    from course.store import reset_default_store
+
+    reset_default_store()
+    post = widgets.post_test()
+    for view in post.quiz.views:
+        view.set_answer(key_of(view.question))
+        view.check_button.click()
+    assert "nothing to compare with" in post.comparison.value and "in lesson 00" in post.comparison.value
+    assert "0 of" not in post.comparison.value

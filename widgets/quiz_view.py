@@ -176,7 +176,7 @@ class QuestionView(W.VBox):
     tries = Int(0, help="How many times this question has been checked (earlier sessions included).")
 
     def __init__(self, lesson: Lesson, question: Question, number: int, total: int, store, show_key: bool = False,
-                 learner_id: str | None = None, **kwargs):
+                 learner_id: str | None = None, restore: bool = True, **kwargs):
         self.lesson, self.question, self.store = lesson, question, store
         self.kind = kind_of(question)
         self.show_key = show_key
@@ -215,7 +215,9 @@ class QuestionView(W.VBox):
         super().__init__(children=[self._header, self.input.widget, W.HBox(buttons), self.feedback,
                                    self.explanation, *extra], **kwargs)
         self.add_class("lm-question")
-        self._restore()
+        self.value = self.kind.empty(question)
+        if restore:
+            self._restore()
 
     # -- the answer ----------------------------------------------------------------------------
     @validate("value")
@@ -238,6 +240,7 @@ class QuestionView(W.VBox):
         self.check_button.disabled = not self.kind.is_complete(self.question, change["new"])
         if self.checked:  # the feedback on screen was for another answer
             self.checked = False
+            self.correct = False
 
     def set_answer(self, answer: Any) -> None:
         """Set the learner's answer as if they had picked it (bank index, list of indices, or labels)."""
@@ -297,6 +300,7 @@ class QuestionView(W.VBox):
                                             name_key=self.tries >= SHOW_KEY_AFTER)
         self.correct = result.correct
         self.checked = True
+        self.check_button.disabled = True  # checked once; changing the answer makes it checkable again
         self.retry_button.layout.display = "none" if result.correct else ""
         self.explain_button.layout.display = ""
 
@@ -325,7 +329,7 @@ class Quiz(Fallback, W.VBox):
     correct_count = Int(0, help="How many questions are currently answered correctly.")
 
     def __init__(self, lesson: Lesson, questions: list, store, show_key: bool = False, title: str | None = None,
-                 intro: str = "", **kwargs):
+                 intro: str = "", restore: bool = True, **kwargs):
         """Build the quiz.
 
         Parameters
@@ -338,13 +342,15 @@ class Quiz(Fallback, W.VBox):
             The progress store; its learner id seeds the order of each question's options.
         show_key:
             Instructor mode: a Reveal control per question, one shared option order, nothing saved.
+        restore:
+            Show each question's last stored answer (off for a review, which asks afresh).
         """
         self.lesson = lesson
         self.title = title or lesson.title
         items = [q if isinstance(q, tuple) else (lesson, q) for q in questions]
         learner_id = None if show_key else _learner_id(store)
-        self.views = [QuestionView(owner, q, i, len(items), store, show_key=show_key, learner_id=learner_id)
-                      for i, (owner, q) in enumerate(items, start=1)]
+        self.views = [QuestionView(owner, q, i, len(items), store, show_key=show_key, learner_id=learner_id,
+                                   restore=restore) for i, (owner, q) in enumerate(items, start=1)]
         self.score_line = W.HTML("")
         banner = ('<div class="lm-key" role="note">Instructor mode: use <b>Reveal answer</b> to show the key and '
                   "a discussion note. Answers checked here are not saved.</div>") if show_key else ""
@@ -378,7 +384,7 @@ class Quiz(Fallback, W.VBox):
     def _render_score(self) -> None:
         checked = sum(1 for v in self.views if v.checked)
         total = len(self.views)
-        done = " Well done: all correct." if self.correct_count == total else ""
+        done = " Well done: all correct." if total and self.correct_count == total else ""
         self.score_line.value = (f'<div class="lm-muted" role="status">Score: <b>{self.correct_count} of {total}</b> '
                                  f'correct · {checked} of {total} checked.{done}</div>')
 

@@ -18,7 +18,7 @@ REVIEW_INTRO = ('<div class="lm-muted">Three questions from earlier lessons: the
 
 def review_quiz(lesson: Lesson, chosen: list, store, show_key: bool = False) -> Quiz:
     """Return the opening review of `lesson` as a quiz over the chosen (lesson, question) pairs."""
-    quiz = Quiz(lesson, chosen, store, show_key=show_key,
+    quiz = Quiz(lesson, chosen, store, show_key=show_key, restore=False,
                 title=f"Warm-up review before lesson {lesson.number:02d}", intro=REVIEW_INTRO)
     quiz.add_class("lm-review")
     return quiz
@@ -33,13 +33,19 @@ def pre_post_html(pre: Lesson, store) -> str:
     rows = pre_post(pre, store.attempts())
     body = "".join(f"<tr><td>{escape(r.question.prompt[:90])}</td><td>{_mark(r.before)}</td><td>{_mark(r.after)}</td></tr>"
                    for r in rows)
-    before = sum(1 for r in rows if r.before)
     after = sum(1 for r in rows if r.after)
     answered = sum(1 for r in rows if r.after is not None)
-    if answered == len(rows):
-        line = f"First try right: <b>{before} of {len(rows)}</b> in lesson 00, <b>{after} of {len(rows)}</b> now."
-    else:
+    earlier = [r for r in rows if r.before is not None]
+    if answered < len(rows):
         line = f"Answer all {len(rows)} questions above to see your before and after ({answered} so far)."
+    elif not earlier:
+        line = (f"First try right now: <b>{after} of {len(rows)}</b>. There is nothing to compare with: "
+                "these questions were not answered in lesson 00.")
+    else:
+        before = sum(1 for r in earlier if r.before)
+        now = sum(1 for r in earlier if r.after)
+        line = (f"First try right: <b>{before} of {len(earlier)}</b> in lesson 00, <b>{now} of {len(earlier)}</b> now"
+                + ("." if len(earlier) == len(rows) else f" (of the {len(earlier)} you answered in lesson 00)."))
     return (f'<div class="lm-prepost" role="status"><div class="lm-verdict">Before and after</div>'
             f'<div>{line}</div><table class="lm-table"><thead><tr><th>Question</th><th>Lesson 00 (first try)</th>'
             f'<th>Now (first try)</th></tr></thead><tbody>{body}</tbody></table></div>')
