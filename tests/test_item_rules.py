@@ -105,3 +105,27 @@ def test_check_judges_given_files_as_a_course_only_when_asked(tmp_path):
     path.write_text(yaml.safe_dump(data))
     assert check_paths([path]) == []
     assert any("true/false" in p.message for p in check_paths([path], course_wide=True))
+
+
+@pytest.mark.parametrize("twin", ["Setting a direc\u200btion", "Setting a ｄirection", "setting a direction ",
+                                  "Setting a dire\u0301ction", "Setting a direction!"])
+def test_near_duplicates_that_look_identical_are_refused(tmp_path, twin):
+    path = tmp_path / "dup.yaml"
+    path.write_text(GOOD.replace('"Budgeting"', f'"{twin}"'), encoding="utf-8")
+    with pytest.raises(BankError):
+        load_file(path)
+
+
+@pytest.mark.parametrize("text, flagged", [("All the above", True), ("all of these", True), ("Any of the above", True),
+                                           ("A and B only", True), ("Every option above", True),
+                                           ("Plan A and a plan B", False), ("each week, all teams", False)])
+def test_above_variants(text, flagged):
+    from course.item_rules import _ABOVE
+
+    assert bool(_ABOVE.search(text)) is flagged
+
+
+def test_padding_a_distractor_with_spaces_does_not_hide_a_long_key():
+    q = single("padded", 151, [100, 90, 80])
+    q["options"][1]["text"] = q["options"][1]["text"][:10] + " " * 200
+    assert question_problems("b.yaml", {"questions": [q]})
