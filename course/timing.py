@@ -64,11 +64,14 @@ def estimate(lesson: Lesson, notebook: str | Path) -> Estimate:
 
     cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
     prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    calls = _calls("\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code"))
     texts = [prose]
-    shown = set(re.findall(r"""quiz\(\s*["'][^"']+["']((?:\s*,\s*["'][^"']+["'])*)""", code))
-    asked = {q for group in shown for q in re.findall(r"""["']([^"']+)["']""", group)}
-    everything = any(not group.strip() for group in shown)
+    asked: set[str] = set()
+    everything = False
+    for name, args in calls:
+        if name == "quiz":
+            everything = everything or len(args) <= 1
+            asked.update(args[1:])
     questions = [q for q in lesson.questions if everything or q.id in asked]
     for q in questions:
         texts += [q.prompt, q.situation or ""]
@@ -77,23 +80,45 @@ def estimate(lesson: Lesson, notebook: str | Path) -> Estimate:
     for r in lesson.reflections:
         texts += [r.prompt, r.hint or ""]
     activities = 0.0
-    if "review(" in code:
-        activities += REVIEW
-    if "post_test(" in code:
+    names = [name for name, _ in calls]
+    activities += REVIEW * names.count("review")
+    if "post_test" in names:
         from course.bank import lesson as find
         from course.review import PRE_TEST
 
         activities += len(find(PRE_TEST).questions) * (PER_QUESTION + 0.5)
-    phases = re.findall(r"""self_assessment\(\s*["']?(\w*)""", code)
+    phases = [args[0] if args else "after" for name, args in calls if name == "self_assessment"]
     if phases:
         instrument = self_assessment()
-        activities += sum(len(instrument.for_phase(p or "after")) for p in phases) * PER_RATING
-    if "action_plan(" in code:
-        activities += PLAN_FORM
+        activities += sum(len(instrument.for_phase(p)) for p in phases) * PER_RATING
+    activities += PLAN_FORM * names.count("action_plan")
     return Estimate(reading=sum(map(words, texts)) / WORDS_PER_MINUTE,
                     questions=len(questions) * PER_QUESTION,
                     reflections=len(lesson.reflections) * PER_REFLECTION,
                     activities=activities)
+
+
+_KEYWORDS = {"quiz": ("lesson_id",), "review": ("lesson_id",), "self_assessment": ("phase",)}
+
+
+def _calls(code: str) -> list[tuple[str, list[str]]]:
+    """Return the course's one-line calls in notebook code (name, string arguments), comments ignored."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            for keyword in _KEYWORDS.get(node.func.id, ()):
+                for k in node.keywords:
+                    if k.arg == keyword and isinstance(k.value, ast.Constant):
+                        args.insert(0, k.value.value)
+            out.append((node.func.id, args))
+    return out
 
 
 def stated_in_notebook(notebook: str | Path) -> int | None:

@@ -45,3 +45,15 @@ def test_estimate_counts_prose_questions_shown_reflections_and_activities(tmp_pa
                                                           'self_assessment("before")', "action_plan()"]))
     assert more.questions == 1.5 * len(two.questions)
     assert more.activities == pytest.approx(6.0 + 12 * 0.25 + 20.0)
+
+
+def test_calls_are_read_as_code_not_text(tmp_path):
+    two = lesson("two-words")
+    one = two.questions[0].id
+    path = write_notebook(tmp_path, "Hello.", [f'quiz(lesson_id="two-words")\n# review("two-words")',
+                                               'self_assessment(phase="before")'])
+    found = estimate(two, path)
+    assert found.questions == 1.5 * len(two.questions), "a keyword lesson id still means every question"
+    assert found.activities == pytest.approx(12 * 0.25), "a commented-out review adds nothing"
+    path = write_notebook(tmp_path, "Hello.", [f'quiz("two-words", "{one}")'])
+    assert estimate(two, path).questions == 1.5

@@ -127,20 +127,22 @@ def review(lesson_id: str):
     from widgets.quiz_view import _learner_id
     from widgets.review_view import review_quiz
 
+    show_key = instructor_enabled()
     try:
-        attempts, last = store.attempts(), decode_shown(store.get(LAST_REVIEW_KEY))
-    except sqlite3.Error:  # an unreadable store still gets a review: the default for a new learner
+        attempts, last = ([], []) if show_key else (store.attempts(), decode_shown(store.get(LAST_REVIEW_KEY)))
+    except (sqlite3.Error, OSError):  # an unreadable store still gets a review: the default for a new learner
         attempts, last = [], []
-    chosen = choose_review(current, course, attempts, _learner_id(store) or "", last)
+    from course.order import SHARED
+
+    chosen = choose_review(current, course, attempts, SHARED if show_key else (_learner_id(store) or ""), last)
     if not chosen:
         import ipywidgets as W
 
         return W.HTML('<div class="lm-muted">No review yet: this is where the course begins.</div>')
-    show_key = instructor_enabled()
-    if not show_key:
+    if not show_key:  # instructor mode records nothing
         try:
             store.set(LAST_REVIEW_KEY, encode_shown(chosen))
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             pass  # the review still works; it may repeat next time
     return review_quiz(current, chosen, store, show_key=show_key)
 

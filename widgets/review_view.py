@@ -74,6 +74,6 @@ class PostTest(Fallback, W.VBox):
     def _render(self) -> None:
         try:
             self.comparison.value = CSS + pre_post_html(self.pre, self.store)
-        except sqlite3.Error as exc:  # the quiz still works; the comparison says why it is missing
+        except (sqlite3.Error, OSError) as exc:  # the quiz still works; the comparison says why it is missing
             self.comparison.value = f'<div class="lm-warning">The before-and-after cannot be shown: {escape(str(exc))}</div>'
 
