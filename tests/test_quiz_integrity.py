@@ -146,7 +146,7 @@ def test_why_not_the_others_explains_every_option_and_records_nothing(sample, st
     view.explain_button.value = True
     for choice in view.question.choices:
         assert choice.feedback.replace("'", "&#x27;") in view.explanation.value
-    assert view.explanation.value.count("✔ Keyed") == 2 and view.explanation.value.count("✘ Not keyed") == 1
+    assert view.explanation.value.count("✔ Right") == 2 and view.explanation.value.count("✘ Not this one") == 1
     shown = [view.question.choices[i].text for i in view.order]
     positions = [view.explanation.value.index(text) for text in shown]
     assert positions == sorted(positions), "listed in the order the learner sees"

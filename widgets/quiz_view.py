@@ -68,7 +68,7 @@ def explain_all_html(question: Question, order: tuple[int, ...]) -> str:
             items.append(f'<li class="lm-ok"><b>Key: {label}</b>: <i>{escape(remark.text)}</i>'
                          f'<br>{escape(remark.feedback)}</li>')
         else:
-            mark = "✔ Keyed" if remark.ok else "✘ Not keyed"
+            mark = "✔ Right" if remark.ok else "✘ Not this one"
             items.append(f'<li class="{"lm-ok" if remark.ok else "lm-no"}"><b>{mark}</b>: <i>{escape(remark.text)}</i>'
                          f'<br>{escape(remark.feedback)}</li>')
     title = "The key's label for every statement" if question.type == "classify" else "Why each option is right or wrong"
@@ -194,7 +194,8 @@ class QuestionView(W.VBox):
         self.explain_button = W.ToggleButton(
             value=False, icon="question-circle",
             description="Show the key's labels" if question.type == "classify" else "Why not the others?",
-            tooltip="Read the explanation of every option; records nothing and changes no score")
+            tooltip="Read the explanation of every option; records nothing and changes no score",
+            layout=W.Layout(width="auto"))
         self.explain_button.layout.display = "none"
         self.feedback = W.HTML("")
         self.explanation = W.HTML("")
