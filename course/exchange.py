@@ -27,6 +27,63 @@ def _validator():
     return validator("export.schema.json")
 
 
+def markdown_text(text: str) -> str:
+    """Escape learner text for Markdown, so it shows as typed and never as HTML, links or images.
+
+    Renderers that do not sanitise would otherwise run `<img onerror=...>` or `<style>` from a
+    reflection; `&lt;` shows as `<` in every renderer.
+    """
+    import re
+
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
+
+
+def _reject_constant(name: str):
+    raise ExportError(f"file holds a number JSON does not allow ({name})")
+
+
+def _unique_keys(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ExportError("file repeats a key inside one object, so what it means is ambiguous")
+    return dict(pairs)
+
+
+def _check_text(value, where: str = "") -> None:
+    """Refuse text that cannot be stored as UTF-8 (a lone surrogate from a half-typed emoji)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ExportError("file holds text that is not valid Unicode (a broken character)") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _describe(error) -> str:
+    """Say what is wrong with a part of an export without quoting the learner's text."""
+    kind, limit = error.validator, error.validator_value
+    if kind in ("maxLength", "maxItems", "minimum", "maximum") and isinstance(limit, (int, float)):
+        return {"maxLength": f"text longer than {limit:,} characters", "maxItems": f"more than {limit:,} entries",
+                "minimum": f"a number below {limit}", "maximum": f"a number above {limit}"}[kind]
+    if kind == "required" and isinstance(limit, list) and isinstance(error.instance, dict):
+        missing = [k for k in limit if k not in error.instance]
+        return f"the field '{missing[0]}' is missing" if missing else "a required field is missing"
+    if kind == "type":
+        return f"a value of the wrong type (expected {limit if isinstance(limit, str) else ' or '.join(map(str, limit))})"
+    return {"minLength": "text that is too short", "pattern": "a value in the wrong form",
+            "enum": "a value that is not allowed", "const": "a value that is not allowed",
+            "additionalProperties": "a field this format does not have", "maxProperties": "too many fields",
+            "anyOf": "a value of none of the allowed shapes"}.get(kind, f"a value that breaks the rule '{kind}'")
+
+
 def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes, list[str]]:
     """Pack everything into one zip: export, portfolio, and the profile chart and plan when they exist."""
     import io
@@ -96,7 +153,7 @@ def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
     from course.bank import lessons
 
     latest = store.latest_reflections()
-    title = f"# Lead & Manage: reflection portfolio{' of ' + learner if learner else ''}"
+    title = f"# Lead & Manage: reflection portfolio{' of ' + markdown_text(learner) if learner else ''}"
     lines = [title, "", f"Exported {datetime.now().strftime('%d %B %Y, %H:%M')}.", ""]
     known = set()
     for lesson in lessons():
@@ -107,13 +164,14 @@ def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
             continue
         lines += [f"## {lesson.number:02d} · {lesson.title}", ""]
         for prompt, saved in entries:
-            lines += [f"**{prompt.prompt}**", "", saved.text.strip(), "", f"*Saved {saved.at[:16].replace('T', ' ')} UTC*", ""]
+            lines += [f"**{markdown_text(prompt.prompt)}**", "", markdown_text(saved.text.strip()), "",
+                      f"*Saved {markdown_text(saved.at[:16].replace('T', ' '))} UTC*", ""]
     others = [(key, saved) for key, saved in latest.items()
               if key not in known and saved.text.strip() and not key[1].startswith("plan-")]
     if others:
         lines += ["## Other notes", ""]
         for (lesson_id, ref_id), saved in others:
-            lines += [f"**{lesson_id} / {ref_id}**", "", saved.text.strip(), ""]
+            lines += [f"**{markdown_text(lesson_id)} / {markdown_text(ref_id)}**", "", markdown_text(saved.text.strip()), ""]
     if len(lines) <= 4:
         lines += ["No reflections written yet."]
     return "\n".join(lines).rstrip() + "\n"
@@ -130,9 +188,13 @@ def parse_export(data: bytes | str) -> dict:
     except UnicodeDecodeError:
         raise ExportError("file is not UTF-8 text (binary or another encoding)") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ExportError(f"file is not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        if isinstance(exc, ExportError):
+            raise
+        raise ExportError("file holds a number too long to read") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError("file is not a Lead & Manage export (no 'format': 'lead-manage-export')")
     version = doc.get("version")
@@ -142,7 +204,8 @@ def parse_export(data: bytes | str) -> dict:
     error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))), None)
     if error is not None:
         where = "/".join(map(str, error.absolute_path)) or "top level"
-        raise ExportError(f"export does not match the format at {where}: {error.message[:200]}")
+        raise ExportError(f"export does not match the format at {where}: {_describe(error)}")
+    _check_text(doc)
     return doc
 
 

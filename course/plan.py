@@ -115,7 +115,9 @@ def read_plan(store, form: PlanForm) -> tuple[dict[str, str], dict[str, str]]:
 
 def plan_markdown(form: PlanForm, values: dict[str, str], tags: dict[str, str], learner: str | None = None) -> str:
     """Return the plan as a Markdown document, with the rubric checklist at the end."""
-    lines = [f"# {form.title}" + (f": {learner}" if learner else ""), "",
+    from course.exchange import markdown_text
+
+    lines = [f"# {form.title}" + (f": {markdown_text(learner)}" if learner else ""), "",
              f"Written with Lead & Manage, {datetime.now().strftime('%d %B %Y')}.", ""]
     for field in form.fields:
         text = (values.get(field.id) or "").strip()
@@ -124,7 +126,7 @@ def plan_markdown(form: PlanForm, values: dict[str, str], tags: dict[str, str], 
         heading = field.label
         if field.id in BEHAVIOURS and tags.get(field.id):
             heading += f" ({tags[field.id]})"
-        lines += [f"## {heading}", "", text or "*Not written yet.*", ""]
+        lines += [f"## {heading}", "", markdown_text(text) if text else "*Not written yet.*", ""]
     lines += ["## Checklist", ""]
     for rule, missing in plan_gaps(values, tags).items():
         prompt, done = form.rubric[rule]

@@ -1,0 +1,84 @@
+"""Every malformed export is an ExportError whose reason never quotes learner text; Markdown never runs HTML."""
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course.exchange import ExportError, markdown_text, parse_export, portfolio_markdown
+
+SECRET = "my-private-reflection-text"
+
+
+def export(**changes):
+    doc = {"format": "lead-manage-export", "version": 2, "exported_at": "2026-11-01T10:00:00+00:00", "learner": "Ada",
+           "attempts": [], "reflections": [], "ratings": []}
+    doc.update(changes)
+    return doc
+
+
+def reflection(text):
+    return {"uid": "a" * 32, "lesson": "two-words", "reflection": "x", "text": text, "at": "2026-11-01T10:00:00+00:00"}
+
+
+@pytest.mark.parametrize("raw, reason", [
+    (json.dumps(export()).replace('"version": 2', '"version": 1.0'), "version 1.0 is not supported"),
+    (json.dumps(export()).replace('"version": 2', '"version": true'), "version True is not supported"),
+    ('{"format": "lead-manage-export", "format": "x", "version": 2}', "repeats a key"),
+    (json.dumps(export()).replace('"ratings": []', '"ratings": [], "n": ' + "9" * 4301), "number too long"),
+    (json.dumps(export()).replace('"ratings": []', '"ratings": [], "n": NaN'), "NaN"),
+    (json.dumps(export()).replace('"ratings": []', '"ratings": [], "n": -Infinity'), "Infinity"),
+    (json.dumps(export(reflections=[reflection("half an emoji \ud83d")])), "not valid Unicode"),
+])
+def test_malformed_exports_are_export_errors(raw, reason):
+    with pytest.raises(ExportError, match=reason):
+        parse_export(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+
+
+def test_a_reason_never_quotes_the_learners_words():
+    too_long = SECRET + "x" * 100_001
+    with pytest.raises(ExportError) as info:
+        parse_export(json.dumps(export(reflections=[reflection(too_long)])))
+    assert SECRET not in str(info.value) and "longer than 100,000 characters" in str(info.value)
+    with pytest.raises(ExportError) as info:
+        parse_export(json.dumps(export(learner={"name": SECRET})))
+    assert SECRET not in str(info.value)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(field=st.sampled_from(["attempts", "reflections", "ratings", "learner", "learner_id", "version", "exported_at",
+                              "profile"]), value=json_values)
+def test_arbitrary_values_in_an_export_never_escape_as_other_errors(field, value):
+    doc = export(**{field: value})
+    try:
+        raw = json.dumps(doc, allow_nan=True).encode("utf-8", "surrogatepass")
+    except (ValueError, TypeError):
+        return
+    try:
+        parse_export(raw)
+    except ExportError:
+        pass
+
+
+def test_markdown_shows_learner_text_and_never_html():
+    hostile = '<img src=x onerror="alert(1)"> <style>body{display:none}</style> [link](javascript:x) ![i](y) # title'
+    out = markdown_text(hostile)
+    assert "<" not in out and ">" not in out and "](" not in out
+    assert out.startswith("&lt;img") and "\\# title" in out
+
+
+def test_portfolio_and_plan_escape_learner_text_and_name(store):
+    from course.instruments import action_plan
+    from course.plan import plan_markdown
+
+    store.save_reflection("two-words", "what-you-lead", "<img src=x onerror=alert(1)>")
+    text = portfolio_markdown(store, "<b>Ada</b>")
+    assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text and "<b>" not in text
+    plan = plan_markdown(action_plan(), {"context": "<style>x</style>"}, {}, "<script>")
+    assert "<style>" not in plan and "<script>" not in plan
