@@ -120,11 +120,45 @@ def _validator():
     return validator("bank.schema.json")
 
 
+class _BankYAMLError(ValueError):
+    """A bank file uses YAML the course refuses: a repeated key or an alias."""
+
+    def __init__(self, message: str, mark=None, question: str | None = None, field: str | None = None):
+        self.problem, self.problem_mark, self.question, self.field = message, mark, question, field
+        super().__init__(message)
+
+
+def _strict_loader():
+    """Return a safe YAML loader that refuses repeated keys and aliases (a bomb of nested aliases
+    would otherwise expand to millions of nodes)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):
+        def construct_object(self, node, deep=False):
+            if node in self.constructed_objects or node in self.recursive_objects:
+                raise _BankYAMLError("uses an alias (*name); write the text out instead", node.start_mark)
+            return super().construct_object(node, deep=deep)
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            owner = next((v.value for k, v in node.value if k.value == "id" and isinstance(v.value, str)), None)
+            for key_node, _ in node.value:
+                key = key_node.value
+                if key in seen:
+                    raise _BankYAMLError("appears twice in one entry, so the first would be silently lost",
+                                         key_node.start_mark, owner, str(key)[:40])
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
+
+
 def _yaml_load(text: str):
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader: data only, nothing executed
+    return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a safe loader: data only, nothing executed
 
 
 def _path_str(parts: Iterable) -> str:
@@ -159,6 +193,8 @@ def _schema_problem(name: str, data, error) -> Problem:
         message = f"label {error.instance!r} is not one of: {', '.join(LABELS)}"
     elif error.validator in ("minLength", "pattern") and path and isinstance(error.instance, str) and not error.instance.strip():
         message = "is empty"
+    if len(message) > 300:  # a long value in the file is not repeated back in full
+        message = message[:300] + "…"
     return Problem(name, question, field_name, message)
 
 
@@ -194,6 +230,10 @@ def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
 
     try:
         data = _yaml_load(text)
+    except _BankYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1})" if mark else ""
+        return None, [Problem(name, exc.question, exc.field, exc.problem + where)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -169,3 +169,26 @@ def test_one_bad_lesson_file_does_not_stop_the_others(tmp_path, monkeypatch):
             bank.lessons()
     finally:
         bank.clear_cache()
+
+
+def test_a_repeated_key_is_refused_naming_file_question_and_field(tmp_path):
+    text = GOOD.replace('    prompt: "Which is a managing activity?"\n',
+                        '    prompt: "Which is a managing activity?"\n    prompt: "A second prompt"\n')
+    path, err = problems_for(tmp_path, text)
+    assert f"{path}, question 'pick-one', field 'prompt': appears twice" in str(err)
+
+
+def test_yaml_aliases_are_refused_and_an_alias_bomb_is_never_expanded(tmp_path):
+    path, err = problems_for(tmp_path, GOOD.replace('title: "A sample lesson for tests"', 'title: &t "A sample"')
+                             .replace('summary: "Used by the unit tests only."', "summary: *t"))
+    assert "alias" in str(err)
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f'{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},'
+        f'*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n' for i in range(9))
+    problems = check_paths([write(tmp_path, bomb, "bomb.yaml")])  # refused at the first alias, never expanded
+    assert len(problems) == 1 and "alias" in str(problems[0])
+
+
+def test_a_long_bad_value_is_not_repeated_in_full(tmp_path):
+    _, err = problems_for(tmp_path, GOOD.replace("number: 90", "number: \"" + "9" * 5000 + "\""))
+    assert len(str(err)) < 1000
