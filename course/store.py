@@ -105,7 +105,12 @@ class ProgressStore:
             self._prepare(conn, wal=False)
             return conn
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = not self.path.parent.exists()
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if created or self.path.parent.name == "lead-manage":
+                # Private: on a hub where learners share one filesystem, no one else can read it. A folder the
+                # learner chose and the course did not create (LEAD_MANAGE_DATA_DIR) is left as it is.
+                os.chmod(self.path.parent, 0o700)
         except OSError as exc:
             return self._in_memory(f"the folder {self.path.parent} cannot be created ({exc.strerror or exc})")
         try:
@@ -129,6 +134,13 @@ class ProgressStore:
         except sqlite3.DatabaseError as exc:
             conn.close()
             return self._in_memory(f"{self.path} cannot be written ({exc})")
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            try:
+                if side.exists():
+                    os.chmod(side, 0o600)
+            except OSError:
+                pass  # a file we cannot tighten is still usable; the folder is private
         return conn
 
     def _move_aside(self) -> Path | None:
@@ -340,13 +352,18 @@ class ProgressStore:
     # -- import ----------------------------------------------------------------------------
     def merge(self, attempts: list[dict], reflections: list[dict], ratings: list[dict]) -> dict[str, int]:
         """Add rows from an export in one transaction, skipping rows already present; return counts added."""
+        import math
+
+        for a in attempts:
+            if not isinstance(a["score"], (int, float)) or isinstance(a["score"], bool) or not math.isfinite(a["score"]):
+                raise ValueError(f"attempt {a['uid']} has a score that is not a finite number")
         before = self.counts()
-        statements = [("INSERT OR IGNORE INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+        statements = [("INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uid) DO NOTHING",
                        (a["uid"], a["lesson"], a["question"], json.dumps(a["answer"]), int(a["correct"]),
                         float(a["score"]), a["at"])) for a in attempts]
-        statements += [("INSERT OR IGNORE INTO reflections VALUES (?, ?, ?, ?, ?)",
+        statements += [("INSERT INTO reflections VALUES (?, ?, ?, ?, ?) ON CONFLICT(uid) DO NOTHING",
                         (r["uid"], r["lesson"], r["reflection"], r["text"], r["at"])) for r in reflections]
-        statements += [("INSERT OR IGNORE INTO ratings VALUES (?, ?, ?, ?, ?)",
+        statements += [("INSERT INTO ratings VALUES (?, ?, ?, ?, ?) ON CONFLICT(uid) DO NOTHING",
                         (r["uid"], r["phase"], r["item"], r["value"], r["at"])) for r in ratings]
         self._write_many(statements)
         after = self.counts()

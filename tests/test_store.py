@@ -123,3 +123,35 @@ def test_settings(store):
     store.set("learner_name", "Ada")
     store.set("learner_name", "Ada L.")
     assert store.get("learner_name") == "Ada L."
+
+
+def test_the_course_keeps_its_folder_and_files_private(tmp_path):
+    import stat
+
+    folder = tmp_path / "lead-manage"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)  # as an older version of the course left it
+    s = ProgressStore(folder / "progress.sqlite3")
+    s.save_reflection("two-words", "x", "private words")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for f in folder.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f.name
+    chosen = tmp_path / "shared-folder"
+    chosen.mkdir(mode=0o755)
+    chosen.chmod(0o755)
+    ProgressStore(chosen / "progress.sqlite3")
+    assert stat.S_IMODE(chosen.stat().st_mode) == 0o755, "a folder the learner chose is left alone"
+    fresh = tmp_path / "new" / "deeper"
+    ProgressStore(fresh / "progress.sqlite3")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+
+
+def test_merge_skips_only_true_duplicates_and_refuses_non_finite_scores(store):
+    row = {"uid": "b" * 32, "lesson": "two-words", "question": "q", "answer": 1, "correct": True, "score": 1.0,
+           "at": "2026-11-01T10:00:00+00:00"}
+    assert store.merge([row], [], [])["attempts"] == 1
+    assert store.merge([row], [], [])["attempts"] == 0
+    for bad in (float("nan"), float("inf"), "1"):
+        with pytest.raises(ValueError):
+            store.merge([{**row, "uid": "c" * 32, "score": bad}], [], [])
+    assert store.counts()["attempts"] == 1
