@@ -36,10 +36,24 @@ def _report(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"{exc}", file=sys.stderr)
         return 2
-    args.output.write_text(report_html(results, names=args.names), encoding="utf-8")
+    import os
+    import tempfile
+
+    html = report_html(results, names=args.names)
+    # Written beside the target and renamed into place: a failure never leaves a truncated report.
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=args.output.resolve().parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(html)
+        os.replace(temporary, args.output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     print(f"Wrote {args.output}: {results.learners} learners, {len(results.skipped)} files skipped.")
     for skipped in results.skipped:
         print(f"  skipped {skipped.source}: {skipped.reason}")
+    if results.skipped and not args.names:
+        print("  (file names are hidden with the learners' names; add --names to see them)")
     return 0
 
 

@@ -25,6 +25,12 @@ class Submission:
     exported_at: str
     doc: dict = field(repr=False, compare=False)
 
+    @property
+    def identity(self) -> str:
+        """Who this is: the export's random learner id (version 2), else the typed name (version 1)."""
+        learner_id = self.doc.get("learner_id") if isinstance(self.doc, dict) else None
+        return f"id:{learner_id}" if learner_id else f"name:{self.learner.casefold()}"
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -51,41 +57,69 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
     accepted: list[Submission] = []
     skipped: list[Skipped] = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
+        name = safe_name(path.name)
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink():  # stay inside the folder: a link may point at any file on the machine
+            skipped.append(Skipped(name, "a link to another file; links are not followed"))
+            continue
+        if not path.is_file():
             continue
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
                 raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
-            accepted.append(read_submission(path.name, path.read_bytes()))
+            accepted.append(read_submission(name, path.read_bytes()))
         except ExportError as exc:
-            skipped.append(Skipped(path.name, str(exc)))
+            skipped.append(Skipped(name, str(exc)))
         except OSError as exc:
-            skipped.append(Skipped(path.name, f"cannot be read ({exc.strerror or exc})"))
+            skipped.append(Skipped(name, f"cannot be read ({exc.strerror or exc})"))
     return dedupe(accepted, skipped)
 
 
+def safe_name(name: str) -> str:
+    """Return a file name as displayable text (bytes that are not UTF-8 become U+FFFD)."""
+    import os
+
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def dedupe(accepted: list[Submission], skipped: list[Skipped]) -> tuple[list[Submission], list[Skipped]]:
-    """Keep the latest export of each learner; list the older ones as skipped."""
+    """Keep the latest export of each learner (by learner id, else by name); list the older ones as skipped."""
     latest: dict[str, Submission] = {}
     for sub in accepted:
-        key = sub.learner.casefold()
+        key = sub.identity
         if key not in latest or (sub.exported_at, sub.source) > (latest[key].exported_at, latest[key].source):
             if key in latest:
                 skipped.append(Skipped(latest[key].source, f"an older export of the same learner; {sub.source} is newer"))
             latest[key] = sub
         else:
             skipped.append(Skipped(sub.source, f"an older export of the same learner; {latest[key].source} is newer"))
-    return sorted(latest.values(), key=lambda s: s.learner.casefold()), skipped
+    return sorted(latest.values(), key=lambda s: (s.learner.casefold(), s.identity)), skipped
+
+
+def shared_names(submissions: list[Submission]) -> dict[str, list[Submission]]:
+    """Return the typed names that two or more different learners (ids) handed in, for the instructor."""
+    by_name: dict[str, list[Submission]] = {}
+    for s in submissions:
+        by_name.setdefault(s.learner.casefold(), []).append(s)
+    return {name: subs for name, subs in by_name.items() if len({s.identity for s in subs}) > 1}
 
 
 def pseudonyms(submissions: list[Submission], names: bool = False) -> dict[str, str]:
-    """Map each learner to a display name: 'Learner 01', ... unless real names are asked for."""
+    """Map each learner (by identity) to a display name: 'Learner 01', ... unless real names are asked for.
+
+    With real names, learners who typed the same name are told apart as 'Sam (1)', 'Sam (2)'.
+    """
     if names:
-        return {s.learner: s.learner for s in submissions}
-    ordered = sorted(submissions, key=lambda s: hashlib.sha256(s.learner.encode("utf-8", "replace")).hexdigest())
+        out = {s.identity: s.learner for s in submissions}
+        for subs in shared_names(submissions).values():
+            for i, s in enumerate(sorted(subs, key=lambda s: s.identity), start=1):
+                out[s.identity] = f"{s.learner} ({i})"
+        return out
+    ordered = sorted(submissions, key=lambda s: hashlib.sha256(s.identity.encode("utf-8", "replace")).hexdigest())
     width = max(2, len(str(len(ordered))))
-    return {s.learner: f"Learner {i:0{width}d}" for i, s in enumerate(ordered, start=1)}
+    return {s.identity: f"Learner {i:0{width}d}" for i, s in enumerate(ordered, start=1)}
 
 
 @dataclass
@@ -100,6 +134,7 @@ class ClassResults:
     roster: object
     skipped: list[Skipped]
     pre_post: object = None
+    shared_names: list[str] = field(default_factory=list)
 
 
 def _wrong_option(question, answer) -> str | None:
@@ -137,7 +172,7 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
 
     attempt_rows, reflection_rows, rating_rows, post_rows = [], [], [], []
     for sub in submissions:
-        who = display[sub.learner]
+        who = display[sub.identity]
         for a in sub.doc["attempts"]:
             if a["lesson"] == POST_TEST and (PRE_TEST, a["question"]) in questions:
                 post_rows.append((who, a["question"], a["at"], bool(a["correct"])))
@@ -262,10 +297,14 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
                             "right before": before, "right after": after, "gain": after - before})
     pre_post_table = pd.DataFrame(pp_rows, columns=["question", "prompt", "learners", "right before", "right after", "gain"])
 
-    roster = pd.DataFrame([{"learner": display[s.learner], "file": s.source, "exported": s.exported_at[:16]}
-                           for s in submissions], columns=["learner", "file", "exported"])
+    roster = pd.DataFrame([{"learner": display[s.identity], "file": s.source if names else "(hidden with the names)",
+                            "exported": s.exported_at[:16]} for s in submissions], columns=["learner", "file", "exported"])
+    if not names:  # file names often carry a learner's name: hide them with the names
+        skipped = [Skipped(f"file {i}", sk.reason) for i, sk in enumerate(skipped or [], start=1)]
+    clashes = shared_names(submissions)
+    flagged = [subs[0].learner if names else f"{len(subs)} learners" for subs in clashes.values()]
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,
-                        list(skipped or []), pre_post_table)
+                        list(skipped or []), pre_post_table, flagged)
 
 
 def class_results_from_folder(folder: str | Path, names: bool = False) -> ClassResults:
@@ -317,6 +356,11 @@ def summary_lines(results: ClassResults) -> list[str]:
     """Describe the class results in words (for the report and for people who cannot see the charts)."""
     lines = [f"{results.learners} learner{'s' if results.learners != 1 else ''} included; "
              f"{len(results.skipped)} file{'s' if len(results.skipped) != 1 else ''} skipped."]
+    for name in results.shared_names:
+        lines.append(f"Check the names: {name} handed in under the same typed name. Their exports carry "
+                     "different learner ids, so they are counted as different people." if name.endswith("learners")
+                     else f"Check the names: '{name}' was typed by more than one learner (shown numbered); their "
+                     "exports carry different learner ids, so they are counted as different people.")
     answered = results.questions[results.questions["answered"] > 0]
     if len(answered):
         hardest = answered.sort_values("first try correct").iloc[0]

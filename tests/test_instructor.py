@@ -141,10 +141,58 @@ def test_report_command_writes_a_self_contained_file(tmp_path):
     run = subprocess.run([sys.executable, "-m", "course", "report", str(folder), "-o", str(out)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "3 learners, 1 files skipped" in run.stdout and "broken.json" in run.stdout
+    assert "3 learners, 1 files skipped" in run.stdout and "broken.json" not in run.stdout and "file 1" in run.stdout
     html = out.read_text()
-    assert html.count("data:image/png;base64,") >= 2 and "broken.json" in html and "Person 0" not in html
+    assert html.count("data:image/png;base64,") >= 2 and "broken.json" not in html and "Person 0" not in html
     assert "<script" not in html and "http" not in html.replace("http-equiv", "")
+    named = subprocess.run([sys.executable, "-m", "course", "report", str(folder), "-o", str(out), "--names"],
+                           capture_output=True, text=True)
+    assert "broken.json" in named.stdout and "broken.json" in out.read_text()
+    assert not list(tmp_path.glob(".report-*")), "no temporary file left behind"
+
+
+def test_a_learner_is_an_id_not_a_name(tmp_path):
+    import json as _json
+
+    from course.class_results import class_results_from_folder, synthetic_export
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i, (name, learner_id, stamp) in enumerate([("Sam", "1" * 32, "2026-11-01"), ("Sam", "2" * 32, "2026-11-02"),
+                                                   ("Sam", "1" * 32, "2026-11-03"), ("Ann", None, "2026-11-01"),
+                                                   ("ann", None, "2026-11-05")]):
+        doc = synthetic_export(name, i)
+        doc["exported_at"] = stamp + "T10:00:00+00:00"
+        if learner_id:
+            doc["learner_id"] = learner_id
+        else:
+            doc["version"] = 1
+        (folder / f"export-{i}.json").write_text(_json.dumps(doc))
+    results = class_results_from_folder(folder, names=True)
+    assert results.learners == 3, "two Sams (two ids, the first one's older export skipped) and one Ann (version 1, by name)"
+    assert sorted(results.roster["learner"]) == ["Sam (1)", "Sam (2)", "ann"]
+    assert sorted(sk.source for sk in results.skipped) == ["export-0.json", "export-3.json"]
+    assert results.shared_names == ["Sam"]
+    hidden = class_results_from_folder(folder)
+    assert "Sam" not in " ".join(hidden.shared_names) and hidden.shared_names == ["2 learners"]
+    assert set(hidden.roster["file"]) == {"(hidden with the names)"}
+
+
+def test_links_are_not_followed_and_odd_file_names_do_not_stop_the_report(tmp_path):
+    import os
+
+    from course.class_results import class_results_from_folder, report_html
+
+    folder = tmp_path / "class"
+    write_exports(folder, 2)
+    outside = tmp_path / "outside.json"
+    outside.write_text((folder / sorted(os.listdir(folder))[0]).read_text())
+    (folder / "link.json").symlink_to(outside)
+    os.rename(folder / sorted(os.listdir(folder))[1], os.path.join(os.fsencode(folder), b"bad-\xff-name.json"))
+    results = class_results_from_folder(folder, names=True)
+    assert results.learners == 2
+    assert any(sk.source == "link.json" and "not followed" in sk.reason for sk in results.skipped)
+    report_html(results, names=True).encode("utf-8")
 
 
 def test_report_command_on_a_missing_folder(tmp_path):
