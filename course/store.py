@@ -259,7 +259,12 @@ class ProgressStore:
 
     # -- reflections -----------------------------------------------------------------------
     def save_reflection(self, lesson: str, reflection: str, text: str) -> Saved:
-        """Store a new revision of a reflection (an unchanged text is not stored twice)."""
+        """Store a new revision of a reflection (an unchanged text is not stored twice).
+
+        Typed text is never refused: a broken character (a lone surrogate, as from half an emoji)
+        is stored as U+FFFD and the rest is kept.
+        """
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         latest = self.reflection(lesson, reflection)
         if latest is not None and latest.text == text:
             return latest
@@ -290,7 +295,9 @@ class ProgressStore:
 
     # -- self-assessment ratings -----------------------------------------------------------
     def save_rating(self, phase: str, item: str, value: int | None) -> None:
-        """Store a rating (1-5, or None to clear it) for one self-assessment item."""
+        """Store a rating (1-5, or None to clear it) for one self-assessment item; raise ValueError otherwise."""
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5):
+            raise ValueError(f"a rating is a whole number from 1 to 5, not {value!r}")
         self._write("INSERT INTO ratings VALUES (?, ?, ?, ?, ?)", (uuid.uuid4().hex, phase, item, value, now()))
 
     def ratings(self, phase: str) -> dict[str, int | None]:

@@ -80,12 +80,12 @@ def test_classify_statement_with_unknown_label(tmp_path):
 
 
 def test_missing_feedback(tmp_path):
-    _, err = problems_for(tmp_path, GOOD.replace("        feedback: \"Budgeting is managing work.\"\n", ""))
+    _, err = problems_for(tmp_path, GOOD.replace("        feedback: \"Budgeting is <b>managing</b> work.\"\n", ""))
     assert "question 'pick-many', field 'options[2].feedback': is missing" in str(err)
 
 
 def test_empty_feedback(tmp_path):
-    _, err = problems_for(tmp_path, GOOD.replace("\"Budgeting is managing work.\"", "\"  \""))
+    _, err = problems_for(tmp_path, GOOD.replace("\"Budgeting is <b>managing</b> work.\"", "\"  \""))
     assert "question 'pick-many', field 'options[2].feedback'" in str(err)
 
 

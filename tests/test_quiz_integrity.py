@@ -144,8 +144,10 @@ def test_why_not_the_others_explains_every_option_and_records_nothing(sample, st
     before, score_line = store.attempts(), quiz.score_line.value
     assert view.explain_button.layout.display != "none"
     view.explain_button.value = True
+    from html import escape
+
     for choice in view.question.choices:
-        assert choice.feedback.replace("'", "&#x27;") in view.explanation.value
+        assert escape(choice.feedback) in view.explanation.value
     assert view.explanation.value.count("✔ Right") == 2 and view.explanation.value.count("✘ Not this one") == 1
     shown = [view.question.choices[i].text for i in view.order]
     positions = [view.explanation.value.index(text) for text in shown]
@@ -230,3 +232,28 @@ def test_fresh_and_retried_views_hold_the_same_empty_answer(sample, store):
         view.retry_button.click()
         assert view.value == empty
     assert "Well done" not in Quiz(sample, [], store).score_line.value
+
+
+def test_bank_text_is_escaped_in_feedback_and_in_the_instructors_note(sample, store):
+    view = Quiz(sample, [sample.question("pick-many")], store).views[0]
+    view.set_answer([0, 2])
+    view.check_button.click()
+    assert "Budgeting is &lt;b&gt;managing&lt;/b&gt; work." in view.feedback.value
+    assert "<b>managing</b>" not in view.feedback.value
+    key = Quiz(sample, [sample.question("sort")], store, show_key=True).views[0]
+    key.reveal.value = True
+    assert "&lt;b&gt;both&lt;/b&gt;" in key.key.value and "<b>both</b>" not in key.key.value
+    assert "&lt;b&gt;now&lt;/b&gt;" in key.key.value
+
+
+def test_an_answer_one_past_the_last_option_is_refused_not_an_index_error(sample):
+    from course.kinds import AnswerError
+    from course.scoring import score
+
+    q = sample.question("pick-one")
+    score(q, len(q.choices) - 1)
+    for bad in (len(q.choices), -1):
+        with pytest.raises(AnswerError):
+            score(q, bad)
+    with pytest.raises(AnswerError):
+        score(sample.question("pick-many"), [len(sample.question("pick-many").choices)])

@@ -155,3 +155,20 @@ def test_merge_skips_only_true_duplicates_and_refuses_non_finite_scores(store):
         with pytest.raises(ValueError):
             store.merge([{**row, "uid": "c" * 32, "score": bad}], [], [])
     assert store.counts()["attempts"] == 1
+
+
+def test_typed_text_with_a_broken_character_is_kept_not_refused(store):
+    saved = store.save_reflection("two-words", "x", "half an emoji \ud83d and a whole one \U0001F600")
+    assert saved.text == "half an emoji \ufffd and a whole one \U0001F600"
+    assert store.reflection("two-words", "x").text == saved.text
+
+
+@pytest.mark.parametrize("value, ok", [(1, True), (5, True), (None, True), (0, False), (6, False), (True, False),
+                                       (2.5, False)])
+def test_ratings_run_from_one_to_five(store, value, ok):
+    if ok:
+        store.save_rating("before", "item", value)
+        assert store.ratings("before") == {"item": value}
+    else:
+        with pytest.raises(ValueError):
+            store.save_rating("before", "item", value)

@@ -208,3 +208,57 @@ def test_upload_merges_or_explains(store, tmp_path):
     assert store.reflection("sample", "own-words").text == "from Binder"
     view.merge_bytes("<evil>.json", b"\x00\x01 junk")
     assert "was not imported" in view.result.value and "&lt;evil&gt;" in view.result.value
+
+
+def test_steady_typing_still_saves_every_two_seconds(sample, store):
+    box = ReflectionBox(sample, sample.reflection("example"), store, debounce=1.0)
+    clock = [100.0]
+    box._clock = lambda: clock[0]
+    text = ""
+    for step in range(4):  # a keystroke every 0.5 s re-arms the 1 s debounce: 0, 0.5, 1.0, 1.5 s
+        text += "word "
+        box.area.value = text
+        clock[0] += 0.5
+    assert store.reflection(sample.id, "example") is None, "still within two seconds"
+    box.area.value = text + "more"  # at 2.0 s
+    assert store.reflection(sample.id, "example").text == text + "more", "saved at 2 s despite steady typing"
+    assert box.max_wait == 2.0
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_stopped_kernel_flushes_pending_text(tmp_path, signame):
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal
+        from course.bank import lesson
+        from course.store import ProgressStore
+        from widgets.reflection_view import ReflectionBox
+        two = lesson("two-words")
+        box = ReflectionBox(two, two.reflections[0], ProgressStore({str(tmp_path / 'p.sqlite3')!r}), debounce=60)
+        box.area.value = "typed just before the kernel stopped"
+        os.kill(os.getpid(), signal.{signame})
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0, "the signal still ends the process"
+    from course.bank import lesson
+
+    two = lesson("two-words")
+    saved = ProgressStore(tmp_path / "p.sqlite3").reflection(two.id, two.reflections[0].id)
+    assert saved is not None and saved.text == "typed just before the kernel stopped"
+
+
+def test_upload_says_when_the_store_is_busy(sample, store, monkeypatch):
+    import sqlite3
+
+    from course.exchange import export_json
+
+    def busy(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "merge", busy)
+    view = UploadWork(store)
+    view.merge_bytes("mine.json", export_json(store, "Ada").encode())
+    assert "was not imported" in view.result.value and "database is locked" in view.result.value

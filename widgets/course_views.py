@@ -174,12 +174,19 @@ class UploadWork(Fallback, W.VBox):
 
     def merge_bytes(self, name: str, content: bytes) -> None:
         """Merge one uploaded file and report what was added, or why it was refused."""
+        import sqlite3
+
         from course.exchange import ExportError, import_export
 
         try:
             added = import_export(self.store, bytes(content))
         except ExportError as exc:
             self.result.value = f'<div class="lm-warning" role="alert">✘ {escape(name)} was not imported: {escape(str(exc))}.</div>'
+            return
+        except (sqlite3.Error, OSError, ValueError) as exc:  # a busy or failing store: nothing was merged
+            self.result.value = (f'<div class="lm-warning" role="alert">✘ {escape(name)} was not imported: your progress '
+                                 f'file could not take it just now ({escape(str(exc))}). Nothing was changed; try again '
+                                 "in a moment.</div>")
             return
         self.result.value = (f'<div role="status">✔ {escape(name)} imported: {added["attempts"]} new quiz answers, '
                              f'{added["reflections"]} new reflection revisions, {added["ratings"]} new ratings '

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import atexit
+import os
+import signal
 import threading
+import time
 import weakref
 from datetime import datetime
 from html import escape
@@ -31,12 +34,16 @@ class ReflectionBox(Fallback, W.VBox):
     saved_at = Unicode("", help="When the text was last stored (ISO 8601, UTC).")
     pending = Bool(False, help="Whether typed text is waiting to be stored.")
     debounce = Float(1.0, help="Seconds of quiet typing before the text is stored.")
+    max_wait = Float(2.0, help="Seconds of steady typing after which the text is stored anyway.")
 
     def __init__(self, lesson: Lesson, prompt: ReflectionPrompt, store, debounce: float = 1.0,
                  kicker: str = "Reflection", **kwargs):
         self.lesson, self.prompt, self.store = lesson, prompt, store
         self._lock = threading.Lock()
         self._timer = None
+        self._pending_since: float | None = None
+        self._clock = time.monotonic
+        _flush_on_signals()
         hint = f'<div class="lm-muted">{escape(prompt.hint)}</div>' if prompt.hint else ""
         self._header = W.HTML(CSS + notice_html(store) +
                               (f'<div class="lm-kicker">{escape(kicker)}</div>' if kicker else "") + f'<div class="lm-prompt">{escape(prompt.prompt)}</div>{hint}')
@@ -101,13 +108,18 @@ class ReflectionBox(Fallback, W.VBox):
             return
         self.pending = True
         self._render_status()
-        if self.debounce <= 0:
+        now = self._clock()
+        if self._pending_since is None:
+            self._pending_since = now
+        waited = now - self._pending_since
+        if self.debounce <= 0 or waited >= self.max_wait:  # steady typing still saves every max_wait seconds
             self.flush()
             return
-        self._schedule()
+        self._schedule(min(self.debounce, self.max_wait - waited))
 
-    def _schedule(self) -> None:
+    def _schedule(self, delay: float | None = None) -> None:
         """Store the text after a quiet moment, on the kernel's event loop when there is one."""
+        delay = self.debounce if delay is None else delay
         if self._timer is not None:
             self._timer.cancel()
         import asyncio  # already loaded in a kernel; kept out of `import widgets`
@@ -117,9 +129,9 @@ class ReflectionBox(Fallback, W.VBox):
         except RuntimeError:
             loop = None
         if loop is not None:
-            self._timer = loop.call_later(self.debounce, self.flush)
+            self._timer = loop.call_later(delay, self.flush)
         else:
-            timer = threading.Timer(self.debounce, self.flush)
+            timer = threading.Timer(delay, self.flush)
             timer.daemon = True
             timer.start()
             self._timer = timer
@@ -131,6 +143,7 @@ class ReflectionBox(Fallback, W.VBox):
                 self._timer.cancel()
                 self._timer = None
             text = self.text
+            self._pending_since = None
             if text == self.saved_text:
                 self.pending = False
                 return
@@ -163,5 +176,30 @@ def _flush_all() -> None:
     for box in list(_LIVE):
         try:
             box.flush()
-        except Exception:
+        except Exception:  # at shutdown there is nowhere left to show an error; keep flushing the others
             pass
+
+
+_SIGNALS_HOOKED = False
+
+
+def _flush_on_signals() -> None:
+    """Flush waiting text on SIGTERM and SIGHUP too (a stopped or culled kernel), then do what was done before."""
+    global _SIGNALS_HOOKED
+    if _SIGNALS_HOOKED or threading.current_thread() is not threading.main_thread():
+        return
+    _SIGNALS_HOOKED = True
+    for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if sig is None:
+            continue
+        previous = signal.getsignal(sig)
+
+        def handler(signum, frame, previous=previous):
+            _flush_all()
+            if callable(previous):
+                previous(signum, frame)
+            elif previous != signal.SIG_IGN:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+
+        signal.signal(sig, handler)
