@@ -128,6 +128,7 @@ class _BankYAMLError(ValueError):
         super().__init__(message)
 
 
+@functools.lru_cache(maxsize=1)
 def _strict_loader():
     """Return a safe YAML loader that refuses repeated keys and aliases (a bomb of nested aliases
     would otherwise expand to millions of nodes)."""

@@ -134,7 +134,7 @@ class ClassResults:
     roster: object
     skipped: list[Skipped]
     pre_post: object = None
-    shared_names: list[str] = field(default_factory=list)
+    shared_names: list[str] = field(default_factory=list)  # one line per typed name shared by different learners
 
 
 def _wrong_option(question, answer) -> str | None:
@@ -301,8 +301,8 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
                             "exported": s.exported_at[:16]} for s in submissions], columns=["learner", "file", "exported"])
     if not names:  # file names often carry a learner's name: hide them with the names
         skipped = [Skipped(f"file {i}", sk.reason) for i, sk in enumerate(skipped or [], start=1)]
-    clashes = shared_names(submissions)
-    flagged = [subs[0].learner if names else f"{len(subs)} learners" for subs in clashes.values()]
+    flagged = [(f"'{subs[0].learner}' was typed by {len(subs)} learners (shown numbered)" if names
+                else f"{len(subs)} learners typed the same name") for subs in shared_names(submissions).values()]
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,
                         list(skipped or []), pre_post_table, flagged)
 
@@ -356,11 +356,9 @@ def summary_lines(results: ClassResults) -> list[str]:
     """Describe the class results in words (for the report and for people who cannot see the charts)."""
     lines = [f"{results.learners} learner{'s' if results.learners != 1 else ''} included; "
              f"{len(results.skipped)} file{'s' if len(results.skipped) != 1 else ''} skipped."]
-    for name in results.shared_names:
-        lines.append(f"Check the names: {name} handed in under the same typed name. Their exports carry "
-                     "different learner ids, so they are counted as different people." if name.endswith("learners")
-                     else f"Check the names: '{name}' was typed by more than one learner (shown numbered); their "
-                     "exports carry different learner ids, so they are counted as different people.")
+    for clash in results.shared_names:
+        lines.append(f"Check the names: {clash}. Their exports carry different learner ids, so they are counted "
+                     "as different people.")
     answered = results.questions[results.questions["answered"] > 0]
     if len(answered):
         hardest = answered.sort_values("first try correct").iloc[0]

@@ -123,7 +123,7 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
         first.scroll_into_view_if_needed()
         first.screenshot(path=str(SHOTS / f"{stem}-1-first-activity.png"))
 
-    for kind in ("lm-self-assessment", "lm-profile", "lm-plan"):
+    for kind in ("lm-self-assessment", "lm-profile", "lm-plan", "lm-posttest", "lm-review"):
         for n in range(page.locator(f".{kind}").count()):
             page.locator(f".{kind}").nth(n).scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / f"{stem}-4-{kind[3:]}-{n}.png"))

@@ -172,9 +172,13 @@ def test_a_learner_is_an_id_not_a_name(tmp_path):
     assert results.learners == 3, "two Sams (two ids, the first one's older export skipped) and one Ann (version 1, by name)"
     assert sorted(results.roster["learner"]) == ["Sam (1)", "Sam (2)", "ann"]
     assert sorted(sk.source for sk in results.skipped) == ["export-0.json", "export-3.json"]
-    assert results.shared_names == ["Sam"]
+    assert results.shared_names == ["'Sam' was typed by 2 learners (shown numbered)"]
     hidden = class_results_from_folder(folder)
-    assert "Sam" not in " ".join(hidden.shared_names) and hidden.shared_names == ["2 learners"]
+    assert hidden.shared_names == ["2 learners typed the same name"]
+    from course.class_results import summary_lines
+
+    assert any(line.startswith("Check the names: 2 learners typed") for line in summary_lines(hidden))
+    assert "Sam" not in " ".join(summary_lines(hidden))
     assert set(hidden.roster["file"]) == {"(hidden with the names)"}
 
 
