@@ -40,21 +40,44 @@ def _report(args: argparse.Namespace) -> int:
     import tempfile
 
     html = report_html(results, names=args.names)
+    target = args.output
+    if target.is_dir():
+        print(f"{target} is a folder; give a file name for the report, such as {target / 'report.html'}", file=sys.stderr)
+        return 2
+    if not target.resolve().parent.is_dir():
+        print(f"cannot write {target}: the folder {target.resolve().parent} does not exist", file=sys.stderr)
+        return 2
     # Written beside the target and renamed into place: a failure never leaves a truncated report.
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=args.output.resolve().parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.resolve().parent)
+    except OSError as exc:
+        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", errors="replace") as out:
             out.write(html)
-        os.replace(temporary, args.output)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # an ordinary file, as a plain write would have made it
+        os.replace(temporary, target.resolve())
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     print(f"Wrote {args.output}: {results.learners} learners, {len(results.skipped)} files skipped.")
     for skipped in results.skipped:
-        print(f"  skipped {skipped.source}: {skipped.reason}")
+        print(f"  skipped {_printable(skipped.source)}: {_printable(skipped.reason)}")
     if results.skipped and not args.names:
         print("  (file names are hidden with the learners' names; add --names to see them)")
     return 0
+
+
+def _printable(text: str) -> str:
+    """Keep control characters from a file name or reason out of the terminal."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -235,6 +235,8 @@ def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1})" if mark else ""
         return None, [Problem(name, exc.question, exc.field, exc.problem + where)]
+    except (TypeError, ValueError) as exc:  # e.g. a list used as a key, or an integer too long to read
+        return None, [Problem(name, None, None, f"is not valid for a bank: {str(exc)[:200]}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,10 +79,12 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
 
 
 def safe_name(name: str) -> str:
-    """Return a file name as displayable text (bytes that are not UTF-8 become U+FFFD)."""
+    """Return a file name as displayable text (bytes that are not UTF-8, and control characters, become U+FFFD)."""
     import os
+    import unicodedata
 
-    return os.fsencode(name).decode("utf-8", "replace")
+    text = os.fsencode(name).decode("utf-8", "replace")
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
 def dedupe(accepted: list[Submission], skipped: list[Skipped]) -> tuple[list[Submission], list[Skipped]]:
@@ -90,11 +93,15 @@ def dedupe(accepted: list[Submission], skipped: list[Skipped]) -> tuple[list[Sub
     for sub in accepted:
         key = sub.identity
         if key not in latest or (sub.exported_at, sub.source) > (latest[key].exported_at, latest[key].source):
-            if key in latest:
-                skipped.append(Skipped(latest[key].source, f"an older export of the same learner; {sub.source} is newer"))
-            latest[key] = sub
+            older, newer = latest.get(key), sub
         else:
-            skipped.append(Skipped(sub.source, f"an older export of the same learner; {latest[key].source} is newer"))
+            older, newer = sub, latest[key]
+        if older is not None:
+            renamed = older.learner.casefold() != newer.learner.casefold()
+            skipped.append(Skipped(older.source, (
+                f"the same learner id as {newer.source}, under another typed name; check who handed it in: "
+                if renamed else "an older export of the same learner; ") + f"{newer.source} is newer"))
+        latest[key] = newer
     return sorted(latest.values(), key=lambda s: (s.learner.casefold(), s.identity)), skipped
 
 
@@ -273,7 +280,8 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
         names_by_id = {c.id: c.name for c in instrument.clusters}
         for cluster in instrument.clusters:
             for pole in ("leading", "managing"):
-                sel = both.xs((cluster.id, pole), level=("cluster", "pole")) if len(both) else both
+                present = len(both) and (cluster.id, pole) in both.index.droplevel("learner")
+                sel = both.xs((cluster.id, pole), level=("cluster", "pole")) if present else both.iloc[0:0]
                 shift_rows.append({"cluster": names_by_id[cluster.id], "pole": pole, "learners": len(sel),
                                    "before": sel["before"].mean() if len(sel) else float("nan"),
                                    "after": sel["after"].mean() if len(sel) else float("nan"),
@@ -299,8 +307,12 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
 
     roster = pd.DataFrame([{"learner": display[s.identity], "file": s.source if names else "(hidden with the names)",
                             "exported": s.exported_at[:16]} for s in submissions], columns=["learner", "file", "exported"])
-    if not names:  # file names often carry a learner's name: hide them with the names
-        skipped = [Skipped(f"file {i}", sk.reason) for i, sk in enumerate(skipped or [], start=1)]
+    if not names:  # file names often carry a learner's name: hide them with the names, reasons included
+        aliases = {sk.source: f"file {i}" for i, sk in enumerate(skipped or [], start=1)}
+        aliases.update({s.source: f"the file of {display[s.identity]}" for s in submissions})
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(aliases, key=len, reverse=True))) if aliases else None
+        skipped = [Skipped(aliases[sk.source], pattern.sub(lambda m: aliases[m.group(0)], sk.reason) if pattern
+                           else sk.reason) for sk in (skipped or [])]
     flagged = [(f"'{subs[0].learner}' was typed by {len(subs)} learners (shown numbered)" if names
                 else f"{len(subs)} learners typed the same name") for subs in shared_names(submissions).values()]
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,
@@ -357,8 +369,8 @@ def summary_lines(results: ClassResults) -> list[str]:
     lines = [f"{results.learners} learner{'s' if results.learners != 1 else ''} included; "
              f"{len(results.skipped)} file{'s' if len(results.skipped) != 1 else ''} skipped."]
     for clash in results.shared_names:
-        lines.append(f"Check the names: {clash}. Their exports carry different learner ids, so they are counted "
-                     "as different people.")
+        lines.append(f"Check the names: {clash}. Their exports carry different learner ids (or, from an older "
+                     "version of the course, none), so they are counted as different people.")
     answered = results.questions[results.questions["answered"] > 0]
     if len(answered):
         hardest = answered.sort_values("first try correct").iloc[0]

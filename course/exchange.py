@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from course.store import ProgressStore
+from course.store import ProgressStore, clean_text
 
 FORMAT = "lead-manage-export"
 VERSION = 2
@@ -28,15 +28,22 @@ def _validator():
 
 
 def markdown_text(text: str) -> str:
-    """Escape learner text for Markdown, so it shows as typed and never as HTML, links or images.
+    """Escape learner text for CommonMark, so it shows as typed: never as HTML, links, images, headings or lists.
 
     Renderers that do not sanitise would otherwise run `<img onerror=...>` or `<style>` from a
-    reflection; `&lt;` shows as `<` in every renderer.
+    reflection. Line breaks are kept as breaks, and leading spaces do not turn a line into code.
     """
     import re
 
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
+    lines = []
+    for line in clean_text(text).split("\n"):
+        line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        line = re.sub(r"([\\`*_{}\[\]()#+!|~:-])", r"\\\1", line)   # ':' breaks bare links, '-' rules and lists
+        line = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", line)          # "1986. A good year." is not a list item
+        line = re.sub(r"^(\s*)(=)", r"\1\\\2", line)                  # nor an underline that makes a heading
+        indent = len(line) - len(line.lstrip(" "))
+        lines.append("&nbsp;" * indent + line.lstrip(" "))
+    return "  \n".join(lines)
 
 
 def _reject_constant(name: str):
@@ -65,6 +72,18 @@ def _check_text(value, where: str = "") -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def _place(part) -> str:
+    """Name one step of a path into an export: an index, or a field of the format (a key from the file is not quoted)."""
+    if isinstance(part, int):
+        return str(part)
+    return part if part in _FIELDS else "(a key)"
+
+
+_FIELDS = {"format", "version", "exported_at", "learner", "learner_id", "attempts", "reflections", "ratings", "profile",
+           "reflection_history", "uid", "lesson", "question", "answer", "correct", "score", "at", "reflection", "text",
+           "phase", "item", "value"}
 
 
 def _describe(error) -> str:
@@ -112,26 +131,42 @@ def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes,
 
 
 def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
-    """Return everything the learner has done, as a JSON-ready dict.
+    """Return everything the learner has done, as a JSON-ready dict that this course can import again.
+
+    Every saved revision of every reflection is included while the file stays within `MAX_BYTES`;
+    past that only the latest revision of each is kept (`"reflection_history": "latest"`), so the
+    export always passes the course's own import and class results.
 
     Parameters
     ----------
     store:
         The progress store to read.
     learner:
-        An optional name to put on the export.
+        An optional name to put on the export (a broken character in it becomes U+FFFD).
     """
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "learner": learner,
+        "learner": clean_text(learner) if learner else learner,
         "learner_id": store.learner_id,
         "attempts": store.attempts(),
         "reflections": store.reflection_revisions(),
         "ratings": store.rating_rows(),
         "profile": _profile_scores(store),
+        "reflection_history": "full",
     }
+    if len(_dumps(doc).encode("utf-8")) > MAX_BYTES:
+        latest: dict[tuple[str, str], dict] = {}
+        for r in doc["reflections"]:  # oldest first, so the last one kept per prompt is the latest
+            latest[(r["lesson"], r["reflection"])] = r
+        doc["reflections"] = list(latest.values())
+        doc["reflection_history"] = "latest"
+    return doc
+
+
+def _dumps(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
 def _profile_scores(store: ProgressStore) -> dict:
@@ -145,7 +180,7 @@ def _profile_scores(store: ProgressStore) -> dict:
 
 def export_json(store: ProgressStore, learner: str | None = None) -> str:
     """Return the export as JSON text."""
-    return json.dumps(export_learner(store, learner), ensure_ascii=False, indent=1)
+    return _dumps(export_learner(store, learner))
 
 
 def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
@@ -200,10 +235,11 @@ def parse_export(data: bytes | str) -> dict:
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version not in READABLE_VERSIONS:
         readable = " and ".join(map(str, READABLE_VERSIONS))
-        raise ExportError(f"export version {version!r} is not supported (this course reads versions {readable})")
+        shown = repr(version) if isinstance(version, (int, float, type(None))) else f"of type {type(version).__name__}"
+        raise ExportError(f"export version {shown[:20]} is not supported (this course reads versions {readable})")
     error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))), None)
     if error is not None:
-        where = "/".join(map(str, error.absolute_path)) or "top level"
+        where = "/".join(_place(part) for part in error.absolute_path) or "top level"
         raise ExportError(f"export does not match the format at {where}: {_describe(error)}")
     _check_text(doc)
     return doc

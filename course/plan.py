@@ -24,16 +24,23 @@ def tag_key(behaviour_id: str) -> str:
     return f"plan-{behaviour_id}-tag"
 
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_DATE = re.compile(rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}(?:[/.]\d{{2,4}})?\b|"
-                   rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
-                   re.IGNORECASE)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH_NAME = _MONTH.replace("(?:jan", "(?:Jan").replace("|feb", "|Feb").replace("|mar", "|Mar").replace("|apr", "|Apr") \
+    .replace("|may", "|May").replace("|jun", "|Jun").replace("|jul", "|Jul").replace("|aug", "|Aug") \
+    .replace("|sep", "|Sep").replace("|oct", "|Oct").replace("|nov", "|Nov").replace("|dec", "|Dec")
+_NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?=\b|T)|\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?\b")
+_WORD_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:{_MONTH})\b|"   # 14 March, 3rd of may
+                        rf"\b{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"               # March 14 (not "may 2")
+                        rf"\b(?i:end|start|beginning|middle)\s+of\s+(?i:{_MONTH})\b|\b(?i:mid|early|late)[- ](?i:{_MONTH})\b")
 _WHO = re.compile(r"\b(?:team|teams|manager|managers|boss|peer|peers|colleague|colleagues|mentor|coach|staff|"
-                  r"supervisor|deputy|director|customer|customers|client|clients|member|members|everyone|anyone|"
-                  r"someone|person|people|partner|lead|leads|head|volunteers?|residents?|assistant|nurses?|"
-                  r"drivers?|crew|group|board|owner|trainees?|apprentices?|him|her|them)\b|"
-                  r"(?<![.!?:]\s)(?<!^)\b(?!I\b|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[A-Z][a-z]+",
+                  r"supervisor|deputy|director|customer|customers|client|clients|member|members|everyone|"
+                  r"person|people|partner|volunteers?|residents?|assistant|nurses?|reports|friend|friends|"
+                  r"drivers?|crew|group|board|owner|trainees?|apprentices?|him|her)\b|\b[A-Z]{2,4}\b|"
+                  r"^\s*(?!(?:Every|Each|This|That|It|We|They|She|He|My|Our|The|Once|After|Before|When|If|Then)\b)"
+                  r"[A-Z][a-z]+(?=\s*(?:,\s*my\b|\(|\s+(?:will|can|could|and|from|at)\b))|"
+                  r"(?<![.!?:]\s)(?<!^)\b(?!I\b|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|"
+                  r"February|March|April|May|June|July|August|September|October|November|December)[A-Z][a-z]+",
                   re.MULTILINE)
 BEHAVIOUR_WORDS = 3   # a behaviour counts as written from this many words
 CONTEXT_WORDS = 15
@@ -45,8 +52,23 @@ def _words(text: str | None) -> int:
 
 
 def has_date(text: str | None) -> bool:
-    """Tell whether a review note names a date (e.g. '14 March', 'March 14', '2027-03-14', '14/03')."""
-    return bool(_DATE.search(text or ""))
+    """Tell whether a review note names a date: '14 March', 'March 14', 'end of May', '2027-03-14', '14/03/2027'.
+
+    Numeric dates must be real days (day first, as in Britain): '31/02' and '2027-13-45' are not dates.
+    """
+    from datetime import date
+
+    text = text or ""
+    if _WORD_DATE.search(text):
+        return True
+    for m in _NUMERIC_DATE.finditer(text):
+        year, month, day = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(5), m.group(4))
+        try:
+            date(int(year) if year and len(year) == 4 else 2000 + int(year or 0) if year else 2024, int(month), int(day))
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def has_when(text: str | None) -> bool:

@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def clean_text(text: str) -> str:
+    """Return text as it can be stored: a broken character (a lone surrogate) becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def now() -> str:
     """Return the current UTC time as an ISO 8601 string with microseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -107,12 +112,15 @@ class ProgressStore:
         try:
             created = not self.path.parent.exists()
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if created or self.path.parent.name == "lead-manage":
-                # Private: on a hub where learners share one filesystem, no one else can read it. A folder the
-                # learner chose and the course did not create (LEAD_MANAGE_DATA_DIR) is left as it is.
-                os.chmod(self.path.parent, 0o700)
         except OSError as exc:
             return self._in_memory(f"the folder {self.path.parent} cannot be created ({exc.strerror or exc})")
+        if created or self.path.parent.name == "lead-manage":
+            # Private: on a hub where learners share one filesystem, no one else can read it. A folder the
+            # learner chose and the course did not create (LEAD_MANAGE_DATA_DIR) is left as it is.
+            try:
+                os.chmod(self.path.parent, 0o700)
+            except OSError:
+                pass  # a folder someone else owns can still be used; saving matters more than tightening it
         try:
             conn = self._connect(str(self.path))
             healthy = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
@@ -264,7 +272,7 @@ class ProgressStore:
         Typed text is never refused: a broken character (a lone surrogate, as from half an emoji)
         is stored as U+FFFD and the rest is kept.
         """
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        text = clean_text(text)
         latest = self.reflection(lesson, reflection)
         if latest is not None and latest.text == text:
             return latest

@@ -192,3 +192,9 @@ def test_yaml_aliases_are_refused_and_an_alias_bomb_is_never_expanded(tmp_path):
 def test_a_long_bad_value_is_not_repeated_in_full(tmp_path):
     _, err = problems_for(tmp_path, GOOD.replace("number: 90", "number: \"" + "9" * 5000 + "\""))
     assert len(str(err)) < 1000
+
+
+@pytest.mark.parametrize("text", ["? [a, b]\n: 1\n", "lesson: " + "9" * 5000 + "\n"])
+def test_yaml_the_loader_cannot_hold_is_a_problem_not_a_crash(tmp_path, text):
+    problems = check_paths([write(tmp_path, text, "odd.yaml")])
+    assert len(problems) == 1 and "odd.yaml" in str(problems[0])

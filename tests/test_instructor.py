@@ -233,3 +233,49 @@ def test_arbitrary_json_shaped_like_an_export_never_crashes(value):
     except ExportError:
         return
     aggregate([sub])
+
+
+def test_one_id_under_two_names_is_flagged_and_reasons_hide_file_names(tmp_path):
+    import json as _json
+
+    from course.class_results import class_results_from_folder, synthetic_export
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name, learner, stamp in [("sam-smith-week1.json", "Sam", "01"), ("sam-smith-final.json", "Sam", "02"),
+                                 ("bob.json", "Bob", "03")]:
+        doc = synthetic_export(learner, 1)
+        doc["exported_at"] = f"2026-11-{stamp}T10:00:00+00:00"
+        doc["learner_id"] = "7" * 32
+        (folder / name).write_text(_json.dumps(doc))
+    named = class_results_from_folder(folder, names=True)
+    assert named.learners == 1
+    assert any("under another typed name" in sk.reason for sk in named.skipped)
+    hidden = class_results_from_folder(folder)
+    text = " ".join(f"{sk.source} {sk.reason}" for sk in hidden.skipped)
+    assert "sam-smith" not in text and "bob.json" not in text and "the file of Learner" in text
+
+
+def test_partial_self_assessments_do_not_stop_class_results(tmp_path):
+    import json as _json
+
+    from course.class_results import class_results_from_folder, synthetic_export
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    doc = synthetic_export("Ada", 3)
+    item = doc["ratings"][0]["item"] if doc["ratings"] else "a1"
+    doc["ratings"] = [{"uid": f"{i:032x}", "phase": phase, "item": item, "value": 3, "at": f"2026-11-0{i + 1}T10:00:00+00:00"}
+                      for i, phase in enumerate(("before", "after"))]
+    (folder / "ada.json").write_text(_json.dumps(doc))
+    results = class_results_from_folder(folder)
+    assert results.learners == 1 and len(results.profile_shift) > 0
+
+
+@pytest.mark.parametrize("where", ["missing-folder/report.html", "."])
+def test_report_command_says_why_it_cannot_write(tmp_path, where):
+    folder = tmp_path / "class"
+    write_exports(folder, 1)
+    run = subprocess.run([sys.executable, "-m", "course", "report", str(folder), "-o", str(tmp_path / where)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr and run.stderr.strip()

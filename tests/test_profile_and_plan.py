@@ -250,3 +250,22 @@ def test_export_with_ratings_does_not_load_pandas(tmp_path):
             "print(doc['profile']['before']['direction']['leading'], 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["4.0", "False"]
+
+
+@pytest.mark.parametrize("text, dated", [("31/02", False), ("2027-13-45", False), ("meet at 9.30", False),
+                                         ("version 2.0", False), ("I may 2", False), ("14-03-2027", True),
+                                         ("2027-03-14T10:00", True), ("end of May", True), ("mid-April", True),
+                                         ("March 14th", True)])
+def test_review_dates_are_real_dates(text, dated):
+    from course.plan import has_date
+
+    assert has_date(text) is dated
+
+
+@pytest.mark.parametrize("text, who", [("Sam will watch me", True), ("ask HR", True), ("my direct reports", True),
+                                       ("I will lead the meeting", False), ("I won't tell anyone", False),
+                                       ("myself in January", False), ("Every Friday I will check", False)])
+def test_who_is_someone_not_a_month_or_a_verb(text, who):
+    from course.plan import has_who
+
+    assert has_who(text) is who

@@ -82,3 +82,55 @@ def test_portfolio_and_plan_escape_learner_text_and_name(store):
     assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text and "<b>" not in text
     plan = plan_markdown(action_plan(), {"context": "<style>x</style>"}, {}, "<script>")
     assert "<style>" not in plan and "<script>" not in plan
+
+
+def test_a_prolific_learners_export_still_imports(store, tmp_path):
+    from course.exchange import MAX_BYTES, export_json, export_learner, import_export
+    from course.store import ProgressStore
+
+    text = "word " * 400
+    for prompt in range(30):
+        for revision in range(120):  # 30 prompts, 120 autosaved revisions of about 2,000 characters: 7 MB in all
+            store.save_reflection("two-words", f"prompt-{prompt}", f"{text}{revision}")
+    full = export_learner(store)
+    assert full["reflection_history"] == "latest" and len(full["reflections"]) == 30
+    data = export_json(store, "Ada").encode()
+    assert len(data) <= MAX_BYTES == 5 * 1024 * 1024
+    other = ProgressStore(tmp_path / "other.sqlite3")
+    import_export(other, data)
+    assert other.reflection("two-words", "prompt-3").text == store.reflection("two-words", "prompt-3").text
+
+
+def test_a_small_export_keeps_every_revision(store):
+    from course.exchange import export_learner
+
+    store.save_reflection("two-words", "x", "first")
+    store.save_reflection("two-words", "x", "second")
+    doc = export_learner(store, "Ad\ud800a")
+    assert doc["reflection_history"] == "full" and len(doc["reflections"]) == 2
+    assert doc["learner"] == "Ad\ufffda", "a broken character in the name cannot break the download"
+
+
+def test_error_locations_never_quote_keys_from_the_file_and_versions_stay_short():
+    doc = export(profile={"before": {"<script>SECRET-NAME</script>" + "x" * 10_000: {"x": 9}}})
+    with pytest.raises(ExportError) as info:
+        parse_export(json.dumps(doc))
+    assert "SECRET" not in str(info.value) and len(str(info.value)) < 300
+    with pytest.raises(ExportError) as info:
+        parse_export(json.dumps(export(version=list(range(100_000)))))
+    assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("field", ["learner_id", "uid"])
+def test_an_id_with_a_trailing_newline_is_not_an_id(field):
+    doc = export(learner_id="a" * 32 + "\n") if field == "learner_id" else export(
+        reflections=[{**reflection("x"), "uid": "a" * 32 + "\n"}])
+    with pytest.raises(ExportError):
+        parse_export(json.dumps(doc))
+
+
+def test_markdown_keeps_structure_out_of_learner_text():
+    out = markdown_text("x\n===\n- a\n1986. A good year.\n    indented\nhttps://example.org/x")
+    lines = out.split("  \n")
+    assert lines[1] == "\\===" and lines[2] == "\\- a" and lines[3].startswith("1986\\.")
+    assert lines[4].startswith("&nbsp;&nbsp;&nbsp;&nbsp;indented") and "https\\:" in lines[5]

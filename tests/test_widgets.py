@@ -262,3 +262,33 @@ def test_upload_says_when_the_store_is_busy(sample, store, monkeypatch):
     view = UploadWork(store)
     view.merge_bytes("mine.json", export_json(store, "Ada").encode())
     assert "was not imported" in view.result.value and "database is locked" in view.result.value
+
+
+def test_a_signal_during_a_save_does_not_hang_the_kernel(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal
+        from course.bank import lesson
+        from course.store import ProgressStore
+        from widgets.reflection_view import ReflectionBox
+        two = lesson("two-words")
+        box = ReflectionBox(two, two.reflections[0], ProgressStore({str(tmp_path / 'p.sqlite3')!r}), debounce=60)
+        box.area.value = "typed"
+        box._lock.acquire()  # as if the signal arrived in the middle of this thread's own save
+        os.kill(os.getpid(), signal.SIGTERM)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0, "the process ended instead of hanging"
+
+
+def test_deleting_back_to_the_saved_text_shows_saved(sample, store):
+    box = ReflectionBox(sample, sample.reflection("example"), store, debounce=60)
+    box.area.value = "kept"
+    box.flush()
+    box.area.value = "kept!"
+    assert "Saving" in box.status_line.value
+    box.area.value = "kept"
+    assert "Saving" not in box.status_line.value and "Saved at" in box.status_line.value

@@ -104,7 +104,10 @@ class ReflectionBox(Fallback, W.VBox):
 
     def _on_typing(self, change) -> None:
         self.text = change["new"]
-        if self.text == self.saved_text:
+        if self.text == self.saved_text:  # typed back to what is stored: nothing waits to be saved
+            if self.pending:
+                self.pending = False
+                self._render_status()
             return
         self.pending = True
         self._render_status()
@@ -136,26 +139,33 @@ class ReflectionBox(Fallback, W.VBox):
             timer.start()
             self._timer = timer
 
-    def flush(self) -> None:
-        """Store the current text now if it changed since the last save."""
-        with self._lock:
+    def flush(self, wait: bool = True) -> bool:
+        """Store the current text now if it changed since the last save.
+
+        With `wait=False` (a signal handler), give up at once if a save is already under way in this
+        thread or another, instead of waiting on it; return whether the text is now stored.
+        """
+        if not self._lock.acquire(blocking=wait):
+            return False
+        try:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
             text = self.text
             self._pending_since = None
-            if text == self.saved_text:
-                self.pending = False
-                return
-            try:
-                saved = self.store.save_reflection(self.lesson.id, self.prompt.id, text)
-            except Exception as exc:  # keep the text in the box and say so; never lose it silently
-                self.status_line.value = (f'<div class="lm-warning" role="alert">⚠ Not saved: {escape(str(exc))}. '
-                                          "Your text is still in the box; copy it somewhere safe.</div>")
-                return
-            self.saved_text, self.saved_at = saved.text, saved.at
+            if text != self.saved_text:
+                try:
+                    saved = self.store.save_reflection(self.lesson.id, self.prompt.id, text)
+                except Exception as exc:  # keep the text in the box and say so; never lose it silently
+                    self.status_line.value = (f'<div class="lm-warning" role="alert">⚠ Not saved: {escape(str(exc))}. '
+                                              "Your text is still in the box; copy it somewhere safe.</div>")
+                    return False
+                self.saved_text, self.saved_at = saved.text, saved.at
             self.pending = False
+        finally:
+            self._lock.release()
         self._render_status()
+        return True
 
     def _render_status(self) -> None:
         if self.pending:
@@ -171,11 +181,11 @@ class ReflectionBox(Fallback, W.VBox):
 
 
 @atexit.register
-def _flush_all() -> None:
+def _flush_all(wait: bool = True) -> None:
     """Store any text still waiting when the kernel shuts down."""
     for box in list(_LIVE):
         try:
-            box.flush()
+            box.flush(wait=wait)
         except Exception:  # at shutdown there is nowhere left to show an error; keep flushing the others
             pass
 
@@ -195,7 +205,8 @@ def _flush_on_signals() -> None:
         previous = signal.getsignal(sig)
 
         def handler(signum, frame, previous=previous):
-            _flush_all()
+            # Never wait here: the signal may have interrupted a save holding a box's lock in this very thread.
+            _flush_all(wait=False)
             if callable(previous):
                 previous(signum, frame)
             elif previous != signal.SIG_IGN:
