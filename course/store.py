@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 DATA_DIR_ENV = "LEAD_MANAGE_DATA_DIR"
 FILE_NAME = "progress.sqlite3"
@@ -187,12 +187,25 @@ class ProgressStore:
         return memory
 
     # -- writing ---------------------------------------------------------------------------
-    def on_change(self, callback) -> None:
-        """Call `callback()` after every write (held weakly when it is a bound method)."""
+    def on_change(self, callback) -> Callable[[], None]:
+        """Call `callback()` after every write (held weakly when it is a bound method).
+
+        Returns a function that stops the calls; a view replaced by a re-run cell calls it.
+        """
         import weakref
 
         ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
         self._listeners.append(ref)
+
+        def stop() -> None:
+            self._listeners = [r for r in self._listeners if r is not ref]
+
+        return stop
+
+    @property
+    def listener_count(self) -> int:
+        """Return how many live views are listening for writes."""
+        return sum(1 for ref in self._listeners if ref() is not None)
 
     def _changed(self) -> None:
         alive = []
