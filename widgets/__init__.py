@@ -1,10 +1,16 @@
-"""Lead & Manage: the ipywidgets views over the `course` model. Each helper is one line in a notebook."""
+"""Lead & Manage: the ipywidgets views over the `course` model. Each helper is one line in a notebook.
+
+Running a cell again replaces the views it showed before: the old ones store any waiting text,
+stop listening to the store and are closed with every widget inside them.
+"""
 from __future__ import annotations
 
+import functools
 import importlib
+import sys
 
 __all__ = ["quiz", "review", "post_test", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
-           "self_assessment", "profile", "action_plan", "instructor_mode", "class_results",
+           "self_assessment", "profile", "action_plan", "instructor_mode", "class_results", "close_views",
            "Quiz", "QuestionView", "ReflectionBox"]
 
 
@@ -16,6 +22,66 @@ def __getattr__(name: str):
     if name in _CLASSES:
         return getattr(importlib.import_module(_CLASSES[name]), name)
     raise AttributeError(f"module 'widgets' has no attribute {name!r}")
+
+
+# Where views were shown -> (the run of the cell that showed them, those views).
+_SHOWN: dict[tuple, tuple[object, list]] = {}
+
+
+def _parent_message() -> dict:
+    """Return the kernel's request being run now (empty outside a kernel)."""
+    ipython = sys.modules.get("IPython")  # not loaded: plain Python, so no kernel either
+    shell = ipython.get_ipython() if ipython is not None else None
+    get_parent = getattr(getattr(shell, "kernel", None), "get_parent", None)
+    return (get_parent() or {}) if get_parent is not None else {}
+
+
+def _place(helper: str, args: str) -> tuple[tuple, object]:
+    """Return where a view is being shown and which run shows it.
+
+    The place is the notebook cell (the `cellId` JupyterLab, Notebook 7 and VS Code send with each
+    request; it stays the same when the cell is run again). Without one (nbclient, nbval, a console,
+    plain Python) it is the call itself: the helper and its arguments. The run is the request's
+    message id; outside a kernel each call is a run of its own.
+    """
+    parent = _parent_message()
+    cell = (parent.get("metadata") or {}).get("cellId")
+    run = (parent.get("header") or {}).get("msg_id") or object()
+    return (("cell", cell) if cell else (helper, args)), run
+
+
+def _replaces_earlier_views(helper):
+    """Make a helper close the views shown at the same place by an earlier run before it shows its own."""
+
+    @functools.wraps(helper)
+    def show(*args, **kwargs):
+        where, run = _place(helper.__name__, repr((args, sorted(kwargs.items()))))
+        shown_by, views = _SHOWN.get(where, (None, []))
+        if shown_by != run:  # the cell runs again: what it showed last time is gone from the page
+            _SHOWN.pop(where, None)
+            _close(views)
+            views = []
+        view = helper(*args, **kwargs)
+        ipywidgets = sys.modules.get("ipywidgets")  # not loaded: the helper made no widget
+        if ipywidgets is not None and isinstance(view, ipywidgets.Widget):
+            _SHOWN[where] = (run, [*views, view])
+        return view
+
+    return show
+
+
+def _close(views) -> None:
+    from widgets._style import close_whole
+
+    for view in views:
+        close_whole(view)
+
+
+def close_views() -> None:
+    """Close every view the helpers have shown in this kernel, storing any waiting text first."""
+    while _SHOWN:
+        _, (_, views) = _SHOWN.popitem()
+        _close(views)
 
 
 def _store():
@@ -37,6 +103,7 @@ INSTRUCTOR_ENV = "LEAD_MANAGE_INSTRUCTOR"
 _instructor: bool | None = None
 
 
+@_replaces_earlier_views
 def instructor_mode(on: bool = True):
     """Turn instructor mode on (or off) for quizzes shown after this call.
 
@@ -62,6 +129,7 @@ def instructor_enabled() -> bool:
     return os.environ.get(INSTRUCTOR_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+@_replaces_earlier_views
 def class_results(folder: str | None = None, names: bool = False):
     """Show a class's results from a folder of learners' exports (no folder: a small demo class).
 
@@ -84,6 +152,7 @@ def class_results(folder: str | None = None, names: bool = False):
     return ClassResultsView(results, str(folder))
 
 
+@_replaces_earlier_views
 def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     """Show a quiz: every question of a lesson, or the named ones.
 
@@ -106,6 +175,7 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     return Quiz(found, questions, _store(), show_key=instructor_enabled() if show_key is None else bool(show_key))
 
 
+@_replaces_earlier_views
 def review(lesson_id: str):
     """Open a lesson with a short mixed review: three questions from earlier lessons.
 
@@ -147,6 +217,7 @@ def review(lesson_id: str):
     return review_quiz(current, chosen, store, show_key=show_key)
 
 
+@_replaces_earlier_views
 def post_test():
     """Ask lesson 00's warm-up again (lesson 13) and show the learner's before-and-after."""
     from course.bank import BankError, lesson
@@ -161,6 +232,7 @@ def post_test():
     return PostTest(pre, post_test_lesson(pre), _store(), show_key=instructor_enabled())
 
 
+@_replaces_earlier_views
 def reflection(lesson_id: str, reflection_id: str):
     """Show a reflection prompt with a text area that saves as you type."""
     from course.bank import BankError, lesson
@@ -175,6 +247,7 @@ def reflection(lesson_id: str, reflection_id: str):
     return ReflectionBox(found, prompt, _store())
 
 
+@_replaces_earlier_views
 def progress():
     """Show per-lesson completion across the course."""
     from course.bank import BankError, lessons
@@ -186,6 +259,7 @@ def progress():
         return _problem("Progress cannot be shown: the question bank has a problem.", exc)
 
 
+@_replaces_earlier_views
 def course_map():
     """Show the course map: every lesson with its time and a link."""
     from IPython.display import Markdown
@@ -199,6 +273,7 @@ def course_map():
         return _problem("The course map cannot be shown: the question bank has a problem.", exc)
 
 
+@_replaces_earlier_views
 def where_saved():
     """Show where this learner's work is kept and whether saving works."""
     import ipywidgets as W
@@ -208,6 +283,7 @@ def where_saved():
     return W.HTML(where_saved_html(_store()))
 
 
+@_replaces_earlier_views
 def download_work():
     """Show a button that downloads all of the learner's work (JSON export and Markdown portfolio)."""
     from widgets.course_views import DownloadWork
@@ -215,6 +291,7 @@ def download_work():
     return DownloadWork(_store())
 
 
+@_replaces_earlier_views
 def upload_work():
     """Show an upload control that merges a downloaded export back into this store."""
     from widgets.course_views import UploadWork
@@ -222,6 +299,7 @@ def upload_work():
     return UploadWork(_store())
 
 
+@_replaces_earlier_views
 def self_assessment(phase: str = "after"):
     """Show the self-assessment: the short set 'before' the course, all items 'after'."""
     from course.bank import BankError
@@ -234,6 +312,7 @@ def self_assessment(phase: str = "after"):
         return _problem("The self-assessment cannot be shown.", exc)
 
 
+@_replaces_earlier_views
 def profile():
     """Show the leading and managing profile: a chart per cluster with a summary in words."""
     from course.bank import BankError
@@ -246,6 +325,7 @@ def profile():
         return _problem("The profile cannot be shown.", exc)
 
 
+@_replaces_earlier_views
 def action_plan():
     """Show the capstone 90-day plan form, saved as you type and checked against a rubric."""
     from course.bank import BankError, lesson

@@ -1,7 +1,10 @@
-"""Shared look of the course widgets: one style block, theme-aware via JupyterLab's CSS variables."""
+"""Shared look and life of the course widgets: one theme-aware style block, the plain copy, closing a view whole."""
 from __future__ import annotations
 
+import sys
 from html import escape
+
+from ipywidgets import Widget
 
 CSS = """
 <style>
@@ -78,8 +81,55 @@ FIX_SENTENCE = ("This is a plain copy: the interactive version needs the Jupyter
                 "Open the course with ./start.sh, or ask whoever runs your JupyterHub to install them, then reload the page.")
 
 
-class Fallback:
-    """Mixin: add a readable HTML copy to a widget's display data.
+def close_whole(widget) -> None:
+    """Close a widget and every widget it holds (children, layout, style), each once.
+
+    A course view first stops what it started (`CourseView._retire`): its pending text is stored
+    before anything inside it is closed.
+    """
+    if widget.comm is None:  # closed already, with what it holds
+        return
+    if isinstance(widget, CourseView):
+        widget._retire()
+    held = []
+    for name in widget.keys:
+        value = getattr(widget, name, None)
+        held += [part for part in (value if isinstance(value, (list, tuple)) else (value,))
+                 if isinstance(part, Widget) and part is not widget]
+    Widget.close(widget)  # this widget alone: what it holds is closed below, a course view by its own rules
+    for part in held:
+        close_whole(part)
+
+
+class CourseView:
+    """Mixin: a view that stops listening and closes with every widget inside it.
+
+    A notebook cell that is run again replaces its views; closing the old one must leave nothing
+    that still reacts to the store or keeps widgets alive in the kernel.
+    """
+
+    def listen(self, store, callback) -> None:
+        """Call `callback()` after every store write until this view is closed."""
+        if not hasattr(self, "_stops"):
+            self._stops = []
+        self._stops.append(store.on_change(callback))
+
+    def close(self) -> None:
+        """Store what waits, stop listening and timers, then close this view and every widget inside it."""
+        if sys.is_finalizing():  # Widget.__del__ as Python exits: the exit flush has stored the text already
+            super().close()
+            return
+        close_whole(self)
+
+    def _retire(self) -> None:
+        # Views with more to stop (timers, text waiting to be stored) do that first, then call this.
+        for stop in getattr(self, "_stops", ()):
+            stop()
+        self._stops = []
+
+
+class Fallback(CourseView):
+    """Mixin: add a readable HTML copy to a widget's display data, and close the view whole.
 
     JupyterLab shows it only when it cannot render the widget itself (no widget manager), instead of
     a bare `VBox(children=...)`.

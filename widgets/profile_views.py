@@ -92,7 +92,7 @@ class ProfileView(Fallback, W.VBox):
         self.add_class("lm-profile")
         self._pending = None
         self.refresh()
-        store.on_change(self._on_store_change)
+        self.listen(store, self._on_store_change)
 
     def _on_store_change(self) -> None:
         """Redraw shortly after ratings change (a burst of clicks redraws once)."""
@@ -109,6 +109,12 @@ class ProfileView(Fallback, W.VBox):
 
     def fallback_html(self) -> str:
         return f"<p><b>Your profile</b></p>{self.summary.value}"
+
+    def _retire(self) -> None:
+        if self._pending is not None:  # a redraw still waiting would draw into a closed view
+            self._pending.cancel()
+            self._pending = None
+        super()._retire()
 
     def refresh(self) -> None:
         """Score the stored ratings and redraw the chart and summary."""
@@ -172,6 +178,11 @@ class ActionPlanForm(Fallback, W.VBox):
     def fallback_html(self) -> str:
         fields = "".join(f"<li><b>{escape(f.label)}</b>: {escape(f.prompt)}</li>" for f in self.form.fields)
         return f"<p><b>{escape(self.form.title)}</b></p><ul>{fields}</ul>"
+
+    def _retire(self) -> None:
+        for box in self.boxes.values():  # every field's words are stored before any part of the form closes
+            box.flush()
+        super()._retire()
 
     def _on_tag(self, behaviour: str, value) -> None:
         try:

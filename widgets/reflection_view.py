@@ -16,7 +16,8 @@ from traitlets import Bool, Float, Unicode, validate
 from course.bank import Lesson, Reflection as ReflectionPrompt
 from widgets._style import CSS, Fallback, notice_html
 
-_LIVE: "weakref.WeakSet[ReflectionBox]" = weakref.WeakSet()
+_LIVE: "weakref.WeakSet[ReflectionBox]" = weakref.WeakSet()  # open boxes, flushed at exit
+_UNSAVED: "set[ReflectionBox]" = set()  # closed boxes whose text could not be stored: kept until it is
 
 
 def _local_time(iso: str) -> str:
@@ -27,7 +28,7 @@ def _local_time(iso: str) -> str:
 
 
 class ReflectionBox(Fallback, W.VBox):
-    """A reflection prompt whose text is saved while typing (debounced) and whenever it is flushed."""
+    """A reflection prompt whose text is saved while typing (debounced), whenever it is flushed and when it is closed."""
 
     text = Unicode("", help="The learner's text as last received from the page.")
     saved_text = Unicode("", help="The text as last stored.")
@@ -76,7 +77,15 @@ class ReflectionBox(Fallback, W.VBox):
         self.area.observe(self._on_typing, names="value")
         self.observe(self._on_text, names="text")
         self._on_text()
+        self._adopt_unsaved()
         _LIVE.add(self)
+
+    def _adopt_unsaved(self) -> None:
+        # A box closed by a re-run whose last save failed still holds the words: carry them on here.
+        for earlier in list(_UNSAVED):
+            if earlier.store is self.store and (earlier.lesson.id, earlier.prompt.id) == (self.lesson.id, self.prompt.id):
+                _UNSAVED.discard(earlier)
+                self.area.value = earlier.text
 
     def _on_text(self, change=None) -> None:
         if self.prompt.example:
@@ -167,6 +176,13 @@ class ReflectionBox(Fallback, W.VBox):
         self._render_status()
         return True
 
+    def _retire(self) -> None:
+        """Store waiting text (which stops the timer too) before the box is closed."""
+        _LIVE.discard(self)
+        if not self.flush():  # kept for the box that replaces this one, and for the exit flush
+            _UNSAVED.add(self)
+        super()._retire()
+
     def _render_status(self) -> None:
         if self.pending:
             message = "✎ Saving…"
@@ -183,7 +199,7 @@ class ReflectionBox(Fallback, W.VBox):
 @atexit.register
 def _flush_all(wait: bool = True) -> None:
     """Store any text still waiting when the kernel shuts down."""
-    for box in list(_LIVE):
+    for box in [*_LIVE, *_UNSAVED]:
         try:
             box.flush(wait=wait)
         except Exception:  # at shutdown there is nowhere left to show an error; keep flushing the others
