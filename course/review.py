@@ -41,12 +41,11 @@ _LONG_AGO = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _last_seen(attempts: Iterable[dict]) -> dict[tuple[str, str], dict]:
-    last: dict[tuple[str, str], dict] = {}
-    for a in attempts:
-        key = (a["lesson"], a["question"])
-        if key not in last or moment(a["at"]) >= moment(last[key]["at"]):
-            last[key] = a
-    return last
+    """Return each question's latest attempt: the last written (attempts come in the order written).
+
+    An attempt's `at` may come from another machine's clock, so it says how long ago, never which is latest.
+    """
+    return {(a["lesson"], a["question"]): a for a in attempts}
 
 
 def choose_review(current: Lesson, course: Iterable[Lesson], attempts: Iterable[dict], learner_id: str,
@@ -140,14 +139,11 @@ class PrePost:
 
 
 def _first_correct(attempts: Iterable[dict], lesson_id: str) -> dict[str, bool]:
-    first: dict[str, tuple[datetime, bool]] = {}
-    for a in attempts:
-        if a["lesson"] != lesson_id:
-            continue
-        at = moment(a["at"])
-        if a["question"] not in first or at < first[a["question"]][0]:
-            first[a["question"]] = (at, bool(a["correct"]))
-    return {q: right for q, (_, right) in first.items()}
+    first: dict[str, bool] = {}
+    for a in attempts:  # in the order written: the first one is the first answer, whatever its clock said
+        if a["lesson"] == lesson_id and a["question"] not in first:
+            first[a["question"]] = bool(a["correct"])
+    return first
 
 
 def pre_post(pre: Lesson, attempts: Iterable[dict]) -> list[PrePost]:

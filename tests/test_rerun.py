@@ -201,10 +201,12 @@ def test_in_a_kernel_a_cell_run_again_replaces_all_it_showed_and_only_that(tmp_p
             _run(kc, 'pair = (quiz("two-words", "define-managing"), reflection("two-words", "my-own-mix"))', "pair-cell")
             counts.append(_run(kc, "pass", "probe", pair="[v.comm is not None for v in pair]",
                                listeners="default_store().listener_count",
+                               boxes="len(__import__('widgets.reflection_view', fromlist=['_LIVE'])._LIVE)",
                                spare=f"len(_instances) - held([Out.get(n) for n in {shown}] + list(pair))")[1])
         assert counts[0]["pair"] == [True, True]
         assert counts == [counts[0]] * RUNS
-        assert counts[0]["listeners"] == 1, "the profile redraws when ratings change"
+        # The profile redraws when ratings change; each reflection box on the page updates its saving status.
+        assert counts[0]["listeners"] == 1 + counts[0]["boxes"]
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -152,16 +152,17 @@ def test_every_wrong_answer_comes_before_any_unseen_question_even_from_one_lesso
     assert chosen == [(two.id, q.id) for q in two.questions[:3]]
 
 
-def test_times_from_other_clocks_are_compared_as_moments():
+def test_the_latest_answer_is_the_last_written_whatever_its_clock_says():
     two = lesson("two-words")
     q1, q2 = two.questions[0], two.questions[1]
-    attempts = [
-        {"lesson": two.id, "question": q1.id, "correct": False, "at": "2026-11-01T08:00:00+00:00"},
-        {"lesson": two.id, "question": q1.id, "correct": True, "at": "2026-11-01T12:00:00+05:00"},  # 07:00 UTC: earlier
-        {"lesson": two.id, "question": q2.id, "correct": True, "at": "not a time"},
+    attempts = [  # in the order written, as the store and exports give them
+        {"lesson": two.id, "question": q1.id, "correct": False, "at": "2099-01-01T00:00:00+00:00"},  # a fast clock
+        {"lesson": two.id, "question": q1.id, "correct": True, "at": "2026-11-01T08:00:00+00:00"},
+        {"lesson": two.id, "question": q2.id, "correct": True, "at": "2026-11-01T12:00:00+05:00"},
+        {"lesson": two.id, "question": q2.id, "correct": False, "at": "not a time"},
     ]
     chosen = ids(choose_review(lesson("frameworks"), lessons(), attempts, "a" * 32, size=1))
-    assert chosen == [(two.id, q1.id)], "still wrong: the right answer came first in real time"
+    assert chosen == [(two.id, q2.id)], "q2's last written answer is wrong; q1 was put right after its fast-clock slip"
 
 
 def test_a_small_pool_fills_with_fresh_questions_before_repeating():

@@ -292,3 +292,23 @@ def test_deleting_back_to_the_saved_text_shows_saved(sample, store):
     assert "Saving" in box.status_line.value
     box.area.value = "kept"
     assert "Saving" not in box.status_line.value and "Saved at" in box.status_line.value
+
+
+def test_a_locked_file_says_saving_is_delayed_then_saved(sample, store):
+    import sqlite3
+
+    other = sqlite3.connect(store.path, isolation_level=None)  # another program holds the write lock
+    other.execute("BEGIN IMMEDIATE")
+    box = ReflectionBox(sample, sample.reflection("own-words"), store, debounce=0)
+    started = time.monotonic()
+    box.area.value = "words typed while the file is locked"
+    assert time.monotonic() - started < 1.5, "a keystroke must not block the kernel on a lock"
+    assert "delayed" in box.status_line.value and "kept" in box.status_line.value
+    other.execute("ROLLBACK")
+    other.close()
+    deadline = time.time() + 10
+    while "delayed" in box.status_line.value and time.time() < deadline:
+        time.sleep(0.05)
+    assert "Saved at" in box.status_line.value
+    on_disk = sqlite3.connect(store.path).execute("SELECT text FROM reflections").fetchall()
+    assert on_disk == [("words typed while the file is locked",)]

@@ -44,6 +44,7 @@ class ReflectionBox(Fallback, W.VBox):
         self._timer = None
         self._pending_since: float | None = None
         self._clock = time.monotonic
+        self._showing_delay = False
         _flush_on_signals()
         hint = f'<div class="lm-muted">{escape(prompt.hint)}</div>' if prompt.hint else ""
         self._header = W.HTML(CSS + notice_html(store) +
@@ -78,7 +79,13 @@ class ReflectionBox(Fallback, W.VBox):
         self.observe(self._on_text, names="text")
         self._on_text()
         self._adopt_unsaved()
+        self.listen(store, self._on_store_write)
         _LIVE.add(self)
+
+    def _on_store_write(self) -> None:
+        # Delayed rows reached the file (another program let go of it): replace "delayed" with "Saved".
+        if self._showing_delay and not self.store.status_message():
+            self._render_status()
 
     def _adopt_unsaved(self) -> None:
         # A box closed by a re-run whose last save failed still holds the words: carry them on here.
@@ -184,7 +191,11 @@ class ReflectionBox(Fallback, W.VBox):
         super()._retire()
 
     def _render_status(self) -> None:
-        if self.pending:
+        delayed = self.store.status_message()
+        self._showing_delay = bool(delayed)
+        if delayed:
+            message = delayed
+        elif self.pending:
             message = "✎ Saving…"
         elif self.saved_at:
             where = " (in memory only: download your work before you leave)" if self.store.warning else ""
@@ -223,6 +234,12 @@ def _flush_on_signals() -> None:
         def handler(signum, frame, previous=previous):
             # Never wait here: the signal may have interrupted a save holding a box's lock in this very thread.
             _flush_all(wait=False)
+            try:  # text queued behind another program's lock: give it a last short chance to reach the file
+                from course.store import flush_all
+
+                flush_all(2)
+            except Exception:
+                pass
             if callable(previous):
                 previous(signum, frame)
             elif previous != signal.SIG_IGN:
