@@ -1,13 +1,14 @@
 """Benchmark the course against baselines measured in the same run; print ratios and targets.
 
-    .venv/bin/python bench/run.py [--repeat N] [--skip-browser]
+    .venv/bin/python bench/run.py [--repeat N] [--skip-browser] [--skip-install] [--only MEASURE ...]
 
 1. Kernel memory (RSS) after running lesson 01 / a notebook that only shows one ipywidgets button.
 2. `import course, widgets` time / `import ipywidgets` time, in fresh interpreters.
 3. Click-to-feedback in JupyterLab (measured inside the page): a Quiz Check / a bare button that sets a label.
-4. Executing every lesson headless / as many trivial notebooks; class results for 30, 300 and 3,000 exports.
-5. JupyterLab page load to the first interactive quiz (lesson 01) / a one-widget notebook.
-6. Install size of the course environment / jupyterlab + ipywidgets alone.
+4. Executing every lesson headless / as many trivial notebooks.
+5. Class results for 2,000 exports / reading and json-parsing the same files (and 2,000 / 200 exports).
+6. JupyterLab page load to the first interactive quiz (lesson 01) / a one-widget notebook.
+7. Install size of the course environment / jupyterlab + ipywidgets alone.
 """
 from __future__ import annotations
 
@@ -140,26 +141,44 @@ def click_times(repeat: int) -> tuple[float, float]:
     return results["bench_quiz.ipynb"], results["bench_bare.ipynb"]
 
 
-def aggregation_rows(repeat: int) -> list[tuple]:
-    """Class results for 30, 300 and 3,000 synthetic submissions (parse + aggregate), timed."""
-    from course.class_results import aggregate, dedupe, read_submission, synthetic_export
+CLASS_SIZE = 2000
 
-    blobs = [json.dumps(synthetic_export(f"Learner {i}", seed=i)).encode() for i in range(3000)]
 
-    def run(n: int) -> float:
+def class_results_rows(repeat: int) -> list[tuple]:
+    """Class results for a folder of 2,000 synthetic exports / reading and json-parsing the same files.
+
+    Both are timed alternately in this run, so a busy machine slows both. Class results here is
+    `class_results_from_folder`: size check, parse, schema check, de-duplication and every table.
+    """
+    from course.class_results import class_results_from_folder
+    from course.demo_class import synthetic_export
+
+    work = Path(tempfile.mkdtemp(prefix="lm-bench-class-"))
+    folders = {n: work / f"class-{n}" for n in (CLASS_SIZE // 10, CLASS_SIZE)}
+    for folder in folders.values():
+        folder.mkdir()
+    for i in range(CLASS_SIZE):  # written as the course writes exports
+        text = json.dumps(synthetic_export(f"Learner {i}", seed=i), ensure_ascii=False, indent=1)
+        for n, folder in folders.items():
+            if i < n:
+                (folder / f"learner-{i:04d}.json").write_text(text, encoding="utf-8")
+
+    def parse_only(folder: Path) -> float:
         start = time.perf_counter()
-        subs = [read_submission(f"{i}.json", blobs[i]) for i in range(n)]
-        aggregate(*dedupe(subs, []))
+        for path in sorted(folder.iterdir()):
+            json.loads(path.read_bytes())
         return time.perf_counter() - start
 
-    run(30)  # warm up imports (pandas, the schema) so they are not charged to the first size
-    single = statistics.median(_time(lambda: read_submission("0.json", blobs[0])) for _ in range(max(5, repeat)))
-    sizes = {n: statistics.median(run(n) for _ in range(max(1, repeat // (2 if n < 3000 else 5)))) for n in (30, 300, 3000)}
+    def class_results(folder: Path) -> float:
+        return _time(lambda: class_results_from_folder(folder))
+
+    class_results(folders[CLASS_SIZE // 10])  # warm up imports (pandas, the bank, the schema) outside the timing
+    big, small = folders[CLASS_SIZE], folders[CLASS_SIZE // 10]
+    ours, base = median_pair(lambda: class_results(big), lambda: parse_only(big), max(3, repeat))
+    tenth = statistics.median(class_results(small) for _ in range(max(3, repeat)))
     return [
-        ("class results: 300 / 30 submissions", f"{sizes[300]:.2f} / {sizes[30]:.2f} s", sizes[300] / sizes[30], 12),
-        ("class results: 3000 / 300 submissions", f"{sizes[3000]:.2f} / {sizes[300]:.2f} s", sizes[3000] / sizes[300], 12),
-        ("  class results: 30 submissions / loading one export", f"{sizes[30] * 1000:.0f} / {single * 1000:.1f} ms",
-         sizes[30] / single, None),
+        (f"class results / parse-only: {CLASS_SIZE:,} exports", f"{ours:.2f} / {base:.2f} s", ours / base, 5.0),
+        (f"  class results: {CLASS_SIZE:,} / {CLASS_SIZE // 10:,} exports", f"{ours:.2f} / {tenth:.2f} s", ours / tenth, 12),
     ]
 
 
@@ -271,42 +290,56 @@ def install_size_rows() -> list[tuple]:
              ours / base, None)]
 
 
+MEASURES = ("memory", "import", "lessons", "class-results", "browser", "install")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-install", action="store_true", help="skip building two venvs to compare install size")
+    parser.add_argument("--only", action="append", choices=MEASURES, help="run only these measures (repeatable)")
     args = parser.parse_args()
+    chosen = set(args.only or MEASURES)
+    if args.skip_browser:
+        chosen.discard("browser")
+    if args.skip_install:
+        chosen.discard("install")
     tmp = Path(tempfile.mkdtemp(prefix="lm-bench-"))
     os.environ.update(_env(tmp))
     rows = []
 
-    lesson_kib, bare_kib = median_pair(lambda: kernel_rss_kib(lesson_cells("01_two_words.ipynb"), ROOT / "modules"),
-                                       lambda: kernel_rss_kib(BARE_NOTEBOOK, ROOT / "modules"), max(3, args.repeat // 2))
-    rows.append(("kernel RSS: lesson 01 / ipywidgets only", f"{lesson_kib / 1024:.0f} / {bare_kib / 1024:.0f} MiB",
-                 lesson_kib / bare_kib, 1.15))
-    for notebook in sorted(p.name for p in (ROOT / "modules").glob("[0-9][0-9]_*.ipynb")):
-        kib = kernel_rss_kib(lesson_cells(notebook), ROOT / "modules")
-        rows.append((f"  kernel RSS: {notebook} / ipywidgets only", f"{kib / 1024:.0f} MiB", kib / bare_kib,
-                     None if notebook.startswith("12_") else 1.15))
+    if "memory" in chosen:
+        lesson_kib, bare_kib = median_pair(lambda: kernel_rss_kib(lesson_cells("01_two_words.ipynb"), ROOT / "modules"),
+                                           lambda: kernel_rss_kib(BARE_NOTEBOOK, ROOT / "modules"), max(3, args.repeat // 2))
+        rows.append(("kernel RSS: lesson 01 / ipywidgets only", f"{lesson_kib / 1024:.0f} / {bare_kib / 1024:.0f} MiB",
+                     lesson_kib / bare_kib, 1.15))
+        for notebook in sorted(p.name for p in (ROOT / "modules").glob("[0-9][0-9]_*.ipynb")):
+            kib = kernel_rss_kib(lesson_cells(notebook), ROOT / "modules")
+            rows.append((f"  kernel RSS: {notebook} / ipywidgets only", f"{kib / 1024:.0f} MiB", kib / bare_kib,
+                         None if notebook.startswith("12_") else 1.15))
 
-    ours, base = median_pair(lambda: import_seconds("import course, widgets"),
-                             lambda: import_seconds("import ipywidgets"), max(7, args.repeat))
-    rows.append(("import course, widgets / import ipywidgets", f"{ours * 1000:.0f} / {base * 1000:.0f} ms", ours / base, 1.2))
-    first, base = median_pair(lambda: import_seconds("from widgets import quiz; quiz('two-words')"),
-                              lambda: import_seconds("import ipywidgets"), max(5, args.repeat))
-    rows.append(("  first quiz() built (imports included) / import ipywidgets", f"{first * 1000:.0f} / {base * 1000:.0f} ms",
-                 first / base, None))
+    if "import" in chosen:
+        ours, base = median_pair(lambda: import_seconds("import course, widgets"),
+                                 lambda: import_seconds("import ipywidgets"), max(7, args.repeat))
+        rows.append(("import course, widgets / import ipywidgets", f"{ours * 1000:.0f} / {base * 1000:.0f} ms",
+                     ours / base, 1.2))
+        first, base = median_pair(lambda: import_seconds("from widgets import quiz; quiz('two-words')"),
+                                  lambda: import_seconds("import ipywidgets"), max(5, args.repeat))
+        rows.append(("  first quiz() built (imports included) / import ipywidgets",
+                     f"{first * 1000:.0f} / {base * 1000:.0f} ms", first / base, None))
 
-    rows += whole_course_rows(args.repeat)
-    rows += aggregation_rows(args.repeat)
+    if "lessons" in chosen:
+        rows += whole_course_rows(args.repeat)
+    if "class-results" in chosen:
+        rows += class_results_rows(args.repeat)
 
-    if not args.skip_browser:
+    if "browser" in chosen:
         quiz_ms, bare_ms = click_times(max(10, args.repeat * 2))
         rows.append(("click to feedback: Quiz / bare button (in page)", f"{quiz_ms:.0f} / {bare_ms:.0f} ms",
                      quiz_ms / bare_ms, 1.5))
         rows += page_load_rows(args.repeat)
-    if not args.skip_install:
+    if "install" in chosen:
         rows += install_size_rows()
 
     width = max(len(r[0]) for r in rows)

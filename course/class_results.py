@@ -1,30 +1,52 @@
-"""Class results: aggregate learners' export files into tables, charts and a self-contained HTML report.
+"""Class results: read learners' export files, aggregate them into tables, and render charts and a report.
 
-Submissions are untrusted: each file is size-checked, parsed as JSON and checked against the export
-schema (course.exchange.parse_export); a bad file is skipped with its reason and the rest aggregate.
-Nothing is executed or unpickled, and every piece of learner text is escaped when shown.
+The work comes in three steps, each in its own section below:
+
+- **Reading** (`load_folder`, `read_submission`, `dedupe`): submissions are untrusted. Each file is
+  size-checked, parsed as JSON and checked against the export schema (`course.exchange.parse_export`);
+  a bad file is skipped with its reason and the rest aggregate. Nothing is executed or unpickled.
+- **Aggregating** (`aggregate`): one pass over each learner's export reduces it to what the tables
+  count, then the class tables are built from those reductions. Lesson completion is
+  `course.completion`'s rule, the same one the learner's progress view uses.
+- **Rendering** (`charts`, `summary_lines`, `tables_html`, `report_html`): every piece of learner text is
+  escaped where it is shown; the report's page is `course/templates/report.html.j2`.
+
+The 90-day plan (lesson 13, stored as reflections whose id starts with `plan-`) is counted, never
+quoted: how many learners wrote a plan, how many filled each field, and how many plans meet each point
+of the plan's checklist. The plan's text stays with the learner.
 """
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
+import itertools
 import json
-import random
+import operator
 import re
+import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from course.exchange import MAX_BYTES, ExportError, parse_export
 
 
+# -- reading -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Submission:
-    """One learner's accepted export."""
+    """One learner's accepted export.
+
+    `load_folder` reduces each export to what the tables count as soon as it is read (`work`) and
+    keeps only the export's learner id in `doc`, so a class needs the memory of one file at a time.
+    """
 
     source: str
     learner: str
     exported_at: str
     doc: dict = field(repr=False, compare=False)
+    work: _Work | None = field(default=None, repr=False, compare=False)
 
     @property
     def identity(self) -> str:
@@ -43,13 +65,33 @@ class Skipped:
 
 def read_submission(name: str, data: bytes) -> Submission:
     """Parse one submission's bytes; raise ExportError with the reason when it is unusable."""
-    doc = parse_export(data)
+    return _submission(name, parse_export(data))
+
+
+def _submission(name: str, doc: dict) -> Submission:
     learner = doc.get("learner") or ""
     if not learner.strip():
         learner = f"unnamed ({Path(name).stem[:60]})"
     return Submission(name, learner.strip(), doc.get("exported_at", ""), doc)
 
 
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while many parsed files pile up or are reduced.
+
+    Parsed JSON is millions of dicts and lists, none of them in a cycle; every so many new objects
+    the collector walked them all again, which took longer than parsing the files.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@_collector_paused()
 def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
     """Read every file in a folder as a submission; the latest export per learner wins."""
     folder = Path(folder)
@@ -57,10 +99,11 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
         raise FileNotFoundError(f"no folder {folder}")
     accepted: list[Submission] = []
     skipped: list[Skipped] = []
+    course = _course()
     for path in sorted(folder.iterdir()):
-        name = safe_name(path.name)
         if path.name.startswith("."):
             continue
+        name = safe_name(path.name)
         if path.is_symlink():  # stay inside the folder: a link may point at any file on the machine
             skipped.append(Skipped(name, "a link to another file; links are not followed"))
             continue
@@ -70,7 +113,9 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
             size = path.stat().st_size
             if size > MAX_BYTES:
                 raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
-            accepted.append(read_submission(name, path.read_bytes()))
+            doc = parse_export(path.read_bytes())
+            accepted.append(replace(_submission(name, doc), doc={"learner_id": doc.get("learner_id")},
+                                    work=_reduce(doc, course)))
         except ExportError as exc:
             skipped.append(Skipped(name, str(exc)))
         except OSError as exc:
@@ -129,6 +174,9 @@ def pseudonyms(submissions: list[Submission], names: bool = False) -> dict[str, 
     return {s.identity: f"Learner {i:0{width}d}" for i, s in enumerate(ordered, start=1)}
 
 
+
+
+# -- aggregating -------------------------------------------------------------------------------
 @dataclass
 class ClassResults:
     """The aggregated tables for a class (pandas DataFrames) and the files skipped."""
@@ -142,18 +190,139 @@ class ClassResults:
     skipped: list[Skipped]
     pre_post: object = None
     shared_names: list[str] = field(default_factory=list)  # one line per typed name shared by different learners
+    plans: object = None        # per plan field: how many learners filled it (never what they wrote)
+    plan_checks: object = None  # per point of the plan's checklist: how many plans meet it
+    plan_writers: int = 0       # learners who filled at least one plan field
+    plan_fields_median: float = float("nan")  # among them, the median number of fields filled
 
 
-def _wrong_option(question, answer) -> str | None:
-    from course.kinds import AnswerError, kind_of
+@dataclass
+class _Work:
+    """One learner's export reduced to what the class tables count; no text is kept."""
 
-    try:
-        wrong = kind_of(question).wrong_parts(question, answer)
-    except AnswerError:
-        return None
-    return wrong[0] if wrong else None
+    first: dict       # (lesson, question) -> whether the first try was correct
+    solved: set       # (lesson, question) answered correctly at least once
+    post_first: dict  # warm-up question id -> whether the first post-test try was correct
+    words: dict       # (lesson, reflection) -> words in the latest revision, for written ones
+    plan_filled: set  # plan field ids whose latest text is written
+    plan_met: dict    # checklist rule -> met (empty when no plan field is written)
+    ratings: dict     # (phase, item) -> latest value, for known items with a value
+    wrong: Counter    # ((lesson, question), answer key) -> times that wrong answer was checked
 
 
+@dataclass(frozen=True)
+class _Course:
+    """What aggregating looks up, built once per call from the bank and the instruments.
+
+    The key dicts map a (lesson, question), (lesson, reflection) or (phase, item) pair to one shared
+    tuple: what each learner's reduction keeps then points at these, instead of holding tuples of its
+    own for the garbage collector to walk.
+    """
+
+    lessons: tuple
+    questions: dict   # (lesson, question) -> Question
+    question_keys: dict
+    reflection_keys: dict
+    rating_keys: dict  # only the phases 'before' and 'after'
+    warm_up: object     # lesson 00, whose questions the post-test asks again (None without it)
+    warm_up_ids: frozenset
+    post_test: str
+    plan_lesson: str
+    plan_fields: dict  # reflection id -> plan field id
+    plan_tags: dict    # reflection id -> behaviour id
+    items: dict        # self-assessment item id -> (cluster, pole)
+
+
+def _course() -> _Course:
+    from course.bank import lessons
+    from course.instruments import action_plan, self_assessment
+    from course.plan import BEHAVIOURS, LESSON, field_key, tag_key
+    from course.review import POST_TEST, PRE_TEST
+
+    course_lessons = lessons()
+    warm_up = next((lesson for lesson in course_lessons if lesson.id == PRE_TEST), None)
+    questions = {(lesson.id, q.id): q for lesson in course_lessons for q in lesson.questions}
+    items = self_assessment().items
+    return _Course(
+        course_lessons, questions, {key: key for key in questions},
+        {key: key for key in ((lesson.id, r.id) for lesson in course_lessons for r in lesson.reflections)},
+        {key: key for key in ((phase, i.id) for phase in ("before", "after") for i in items)},
+        warm_up, frozenset(q.id for q in warm_up.questions) if warm_up else frozenset(), POST_TEST, LESSON,
+        {field_key(f.id): f.id for f in action_plan().fields},
+        {tag_key(b): b for b in BEHAVIOURS},
+        {i.id: (i.cluster, i.pole) for i in items})
+
+
+def _answer_key(answer):
+    """Return an answer in a hashable form: a list becomes a tuple, anything else but a whole number JSON text."""
+    kind = type(answer)
+    return answer if answer is None or kind is int else tuple(answer) if kind is list else json.dumps(answer)
+
+
+def _answer(key):
+    """Return the answer an `_answer_key` stands for."""
+    return list(key) if type(key) is tuple else json.loads(key) if type(key) is str else key
+
+
+_ATTEMPT = operator.itemgetter("lesson", "question", "correct")
+_REFLECTION = operator.itemgetter("lesson", "reflection", "text")
+_RATING = operator.itemgetter("phase", "item", "value")
+
+
+def _reduce(doc: dict, course: _Course) -> _Work:
+    """Reduce one (checked) export to what the class tables count.
+
+    An export lists rows in the order they were written, as the learner's store keeps them: the first
+    try at a question is the first in the file, and the latest revision or rating the last, whatever
+    time a row carries (an imported row's time comes from another machine's clock).
+    """
+    from course.completion import is_written
+    from course.plan import TAGS, check_plan
+
+    questions, warm_up, post_test = course.question_keys, course.warm_up_ids, course.post_test
+    wrong: Counter = Counter()
+    first: dict = {}  # (lesson, question) -> whether the first try was correct
+    solved: set = set()
+    post: dict = {}   # warm-up question id -> whether the first post-test try was correct
+    for a in doc["attempts"]:
+        lesson_id, question_id, correct = _ATTEMPT(a)
+        key = questions.get((lesson_id, question_id))
+        if key is not None:
+            if key not in first:
+                first[key] = correct
+            if correct:
+                solved.add(key)
+            else:
+                wrong[key, _answer_key(a["answer"])] += 1
+        if lesson_id == post_test and question_id in warm_up and question_id not in post:
+            post[question_id] = correct
+
+    latest = {(lesson_id, reflection_id): text for lesson_id, reflection_id, text in map(_REFLECTION, doc["reflections"])}
+    known = course.reflection_keys
+    words = {known[key]: len(text.split()) for key, text in latest.items() if key in known and is_written(text)}
+    values, tags = {}, {}
+    for (lesson_id, reflection_id), text in latest.items():
+        if lesson_id != course.plan_lesson:
+            continue
+        if reflection_id in course.plan_fields:
+            values[course.plan_fields[reflection_id]] = text
+        elif reflection_id in course.plan_tags and text in TAGS:
+            tags[course.plan_tags[reflection_id]] = text
+    plan_filled = {field_id for field_id, text in values.items() if is_written(text)}
+    plan_met = check_plan(values, tags) if plan_filled else {}
+
+    known = course.rating_keys
+    rated = {(phase, item): value for phase, item, value in map(_RATING, doc["ratings"]) if (phase, item) in known}
+    ratings = {known[key]: value for key, value in rated.items() if value is not None}
+    return _Work(first, solved, post, words, plan_filled, plan_met, ratings, wrong)
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else float("nan")
+
+
+@_collector_paused()
 def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = None, names: bool = False) -> ClassResults:
     """Build the class tables from accepted submissions.
 
@@ -168,141 +337,103 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     """
     import pandas as pd
 
-    from course.bank import lessons
-    from course.instruments import self_assessment
-    from course.review import POST_TEST, PRE_TEST
+    from course.completion import Activities
+    from course.instruments import action_plan, self_assessment
 
-    course_lessons = lessons()
-    questions = {(lesson.id, q.id): (lesson, q) for lesson in course_lessons for q in lesson.questions}
-    reflection_keys = {(lesson.id, r.id) for lesson in course_lessons for r in lesson.reflections}
+    course = _course()
     display = pseudonyms(submissions, names)
-
-    attempt_rows, reflection_rows, rating_rows, post_rows = [], [], [], []
-    for sub in submissions:
-        who = display[sub.identity]
-        for a in sub.doc["attempts"]:
-            if a["lesson"] == POST_TEST and (PRE_TEST, a["question"]) in questions:
-                post_rows.append((who, a["question"], a["at"], bool(a["correct"])))
-            if (a["lesson"], a["question"]) in questions:
-                attempt_rows.append((who, a["lesson"], a["question"], a["at"], bool(a["correct"]),
-                                     json.dumps(a["answer"])))
-        for r in sub.doc["reflections"]:
-            if (r["lesson"], r["reflection"]) in reflection_keys:
-                reflection_rows.append((who, r["lesson"], r["reflection"], r["at"], r["text"]))
-        for r in sub.doc["ratings"]:
-            rating_rows.append((who, r["phase"], r["item"], r["at"], r["value"]))
-
-    attempts = pd.DataFrame(attempt_rows, columns=["learner", "lesson", "question", "at", "correct", "answer"])
-    attempts["correct"] = attempts["correct"].astype(bool)  # an empty frame would otherwise hold objects
-    refl = pd.DataFrame(reflection_rows, columns=["learner", "lesson", "reflection", "at", "text"])
-    ratings = pd.DataFrame(rating_rows, columns=["learner", "phase", "item", "at", "value"])
+    work = {display[s.identity]: s.work if s.work is not None else _reduce(s.doc, course) for s in submissions}
     n = len(submissions)
 
-    # Per question: first attempt correct, ever correct, most common wrong option.
+    def label(lesson) -> str:
+        return f"{lesson.number:02d} {lesson.title}"
+
+    # Per question: first try correct, correct in the end, the most common wrong option.
+    tried, first_right, solved, wrong = Counter(), Counter(), Counter(), Counter()
+    for w in work.values():
+        wrong.update(w.wrong)
+        tried.update(w.first.keys())
+        first_right.update(itertools.compress(w.first.keys(), w.first.values()))
+        solved.update(w.solved)
+    options: dict = {}  # (lesson, question) -> Counter of wrong options
+    for (key, answer), times in wrong.items():
+        option = _wrong_option(course.questions[key], _answer(answer))
+        if option:
+            options.setdefault(key, Counter())[option] += times
     q_rows = []
-    attempts = attempts.sort_values(["learner", "lesson", "question", "at"], kind="stable")
-    first = attempts.drop_duplicates(["learner", "lesson", "question"], keep="first")
-    solved = attempts.loc[attempts["correct"]].drop_duplicates(["learner", "lesson", "question"])
-    solved_counts = solved.groupby(["lesson", "question"]).size()
-    tried_counts = first.groupby(["lesson", "question"]).size()
-    first_right = first.loc[first["correct"]].groupby(["lesson", "question"]).size()
-    wrong = attempts.loc[~attempts["correct"]]
-    wrong_tally: dict[tuple[str, str], Counter] = {}
-    for (lesson_id, question_id), answers in wrong.groupby(["lesson", "question"])["answer"]:
-        question = questions[(lesson_id, question_id)][1]
-        counter: Counter = Counter()
-        for raw, count in answers.value_counts().items():
-            option = _wrong_option(question, json.loads(raw))
-            if option:
-                counter[option] += int(count)
-        wrong_tally[(lesson_id, question_id)] = counter
-    for lesson in course_lessons:
+    for lesson in course.lessons:
         for q in lesson.questions:
             key = (lesson.id, q.id)
-            tried = int(tried_counts.get(key, 0))
-            common = wrong_tally.get(key, Counter()).most_common(1)
+            count = tried[key]
+            common = sorted(options.get(key, {}).items(), key=lambda item: (-item[1], item[0]))[:1]  # ties: A to Z
             q_rows.append({
-                "lesson": f"{lesson.number:02d} {lesson.title}", "question": q.id, "type": q.type,
-                "answered": tried,
-                "first try correct": (first_right.get(key, 0) / tried) if tried else float("nan"),
-                "correct in the end": (solved_counts.get(key, 0) / tried) if tried else float("nan"),
+                "lesson": label(lesson), "question": q.id, "type": q.type, "answered": count,
+                "first try correct": first_right[key] / count if count else float("nan"),
+                "correct in the end": solved[key] / count if count else float("nan"),
                 "most common wrong answer": common[0][0] if common else "",
                 "times chosen": common[0][1] if common else 0,
             })
-    question_table = pd.DataFrame(q_rows)
+    question_table = pd.DataFrame(q_rows, columns=["lesson", "question", "type", "answered", "first try correct",
+                                                   "correct in the end", "most common wrong answer", "times chosen"])
 
     # Reflections: how many learners wrote something, and how much.
-    latest_refl = refl.sort_values("at", kind="stable").drop_duplicates(["learner", "lesson", "reflection"], keep="last")
-    latest_refl = latest_refl.loc[latest_refl["text"].astype(str).str.strip() != ""]
-    latest_refl = latest_refl.assign(words=latest_refl["text"].astype(str).str.split().str.len().astype(float))
-    refl_group = latest_refl.groupby(["lesson", "reflection"])
     r_rows = []
-    for lesson in course_lessons:
+    for lesson in course.lessons:
         for r in lesson.reflections:
             key = (lesson.id, r.id)
-            count = int(refl_group.size().get(key, 0)) if len(latest_refl) else 0
-            words = float(refl_group["words"].median().get(key, float("nan"))) if len(latest_refl) else float("nan")
-            r_rows.append({"lesson": f"{lesson.number:02d} {lesson.title}", "reflection": r.id,
-                           "learners who wrote": count, "median words": words})
-    reflection_table = pd.DataFrame(r_rows)
+            counts = [w.words[key] for w in work.values() if key in w.words]
+            r_rows.append({"lesson": label(lesson), "reflection": r.id, "learners who wrote": len(counts),
+                           "median words": float(statistics.median(counts)) if counts else float("nan")})
+    reflection_table = pd.DataFrame(r_rows, columns=["lesson", "reflection", "learners who wrote", "median words"])
 
-    # Completion per lesson: questions solved plus reflections written, per learner.
-    solved_by = solved.groupby(["learner", "lesson"]).size()
-    wrote_by = latest_refl.groupby(["learner", "lesson"]).size() if len(latest_refl) else pd.Series(dtype=int)
+    # Completion per lesson, by the rule the learner's progress view uses.
+    activities = Activities(course.lessons)
+    by_learner = [activities.progress(w.solved, w.words) for w in work.values()]
     c_rows = []
-    for lesson in course_lessons:
-        total = len(lesson.questions) + len(lesson.reflections)
-        fractions = []
-        for who in display.values():
-            done = int(solved_by.get((who, lesson.id), 0)) + int(wrote_by.get((who, lesson.id), 0))
-            fractions.append(min(done, total) / total if total else 1.0)
-        c_rows.append({"lesson": f"{lesson.number:02d} {lesson.title}",
-                       "learners finished": sum(f >= 1 for f in fractions),
-                       "learners started": sum(f > 0 for f in fractions),
-                       "mean completion": (sum(fractions) / n) if n else float("nan")})
-    completion_table = pd.DataFrame(c_rows)
+    for lesson in course.lessons:
+        progress = [learner[lesson.id] for learner in by_learner]
+        c_rows.append({"lesson": label(lesson), "learners finished": sum(p.complete for p in progress),
+                       "learners started": sum(p.started for p in progress),
+                       "mean completion": _mean(p.fraction for p in progress)})
+    completion_table = pd.DataFrame(c_rows, columns=["lesson", "learners finished", "learners started", "mean completion"])
+
+    # 90-day plans: counts only.
+    form = action_plan()
+    writers = [w for w in work.values() if w.plan_filled]
+    plan_table = pd.DataFrame([(f.label, sum(f.id in w.plan_filled for w in writers)) for f in form.fields],
+                              columns=["plan field", "learners who filled it"])
+    check_table = pd.DataFrame([(rule, sum(bool(w.plan_met.get(rule)) for w in writers), len(writers))
+                                for rule in form.rubric], columns=["checklist point", "plans that meet it", "plans"])
+    fields_median = float(statistics.median(len(w.plan_filled) for w in writers)) if writers else float("nan")
 
     # Self-assessment: mean per cluster and pole, before and after, for learners with both.
     instrument = self_assessment()
-    item_info = {i.id: (i.cluster, i.pole) for i in instrument.items}
-    ratings = ratings.loc[ratings["item"].isin(list(item_info)) & ratings["phase"].isin(["before", "after"])]
-    ratings = ratings.sort_values("at", kind="stable").drop_duplicates(["learner", "phase", "item"], keep="last")
-    ratings = ratings.dropna(subset=["value"])
     shift_rows = []
-    if len(ratings):
-        ratings = ratings.assign(cluster=ratings["item"].map(lambda i: item_info[i][0]),
-                                 pole=ratings["item"].map(lambda i: item_info[i][1]))
-        means = ratings.groupby(["learner", "phase", "cluster", "pole"])["value"].mean().unstack("phase")
-        for phase in ("before", "after"):
-            if phase not in means:
-                means[phase] = float("nan")
-        both = means.dropna(subset=["before", "after"])
-        names_by_id = {c.id: c.name for c in instrument.clusters}
+    if any(w.ratings for w in work.values()):
+        pairs: dict = {}  # (cluster, pole) -> [(before mean, after mean)] per learner with both
+        for w in work.values():
+            means: dict = {}
+            for (phase, item), value in w.ratings.items():
+                means.setdefault((course.items[item], phase), []).append(value)
+            for (cluster_pole, phase), values in means.items():
+                if phase == "before" and (cluster_pole, "after") in means:
+                    pairs.setdefault(cluster_pole, []).append((_mean(values), _mean(means[cluster_pole, "after"])))
         for cluster in instrument.clusters:
             for pole in ("leading", "managing"):
-                present = len(both) and (cluster.id, pole) in both.index.droplevel("learner")
-                sel = both.xs((cluster.id, pole), level=("cluster", "pole")) if present else both.iloc[0:0]
-                shift_rows.append({"cluster": names_by_id[cluster.id], "pole": pole, "learners": len(sel),
-                                   "before": sel["before"].mean() if len(sel) else float("nan"),
-                                   "after": sel["after"].mean() if len(sel) else float("nan"),
-                                   "shift": (sel["after"] - sel["before"]).mean() if len(sel) else float("nan")})
+                both = pairs.get((cluster.id, pole), [])
+                shift_rows.append({"cluster": cluster.name, "pole": pole, "learners": len(both),
+                                   "before": _mean(b for b, _ in both), "after": _mean(a for _, a in both),
+                                   "shift": _mean(a - b for b, a in both)})
     profile_table = pd.DataFrame(shift_rows, columns=["cluster", "pole", "learners", "before", "after", "shift"])
 
     # Pre/post: the lesson 00 warm-up against the same questions asked again in lesson 13 (first tries).
-    post = pd.DataFrame(post_rows, columns=["learner", "question", "at", "correct"])
-    post = post.sort_values(["learner", "question", "at"], kind="stable").drop_duplicates(["learner", "question"])
-    pre = first.loc[first["lesson"] == PRE_TEST, ["learner", "question", "correct"]]
-    paired = pre.merge(post[["learner", "question", "correct"]], on=["learner", "question"], suffixes=(" before", " after"))
     pp_rows = []
-    for lesson in course_lessons:
-        if lesson.id != PRE_TEST:
-            continue
-        for q in lesson.questions:
-            sel = paired.loc[paired["question"] == q.id]
-            before = sel["correct before"].mean() if len(sel) else float("nan")
-            after = sel["correct after"].mean() if len(sel) else float("nan")
-            pp_rows.append({"question": q.id, "prompt": q.prompt[:80], "learners": len(sel),
-                            "right before": before, "right after": after, "gain": after - before})
+    for q in (course.warm_up.questions if course.warm_up else ()):
+        key = (course.warm_up.id, q.id)
+        paired = [(w.first[key], w.post_first[q.id]) for w in work.values() if key in w.first and q.id in w.post_first]
+        before, after = _mean(b for b, _ in paired), _mean(a for _, a in paired)
+        pp_rows.append({"question": q.id, "prompt": q.prompt[:80], "learners": len(paired),
+                        "right before": before, "right after": after, "gain": after - before})
     pre_post_table = pd.DataFrame(pp_rows, columns=["question", "prompt", "learners", "right before", "right after", "gain"])
 
     roster = pd.DataFrame([{"learner": display[s.identity], "file": s.source if names else "(hidden with the names)",
@@ -310,22 +441,41 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     if not names:  # file names often carry a learner's name: hide them with the names, reasons included
         aliases = {sk.source: f"file {i}" for i, sk in enumerate(skipped or [], start=1)}
         aliases.update({s.source: f"the file of {display[s.identity]}" for s in submissions})
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(aliases, key=len, reverse=True))) if aliases else None
+        named = [n for n in aliases if any(n in sk.reason for sk in skipped or ())]  # a pattern of only these is quick
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(named, key=len, reverse=True))) if named else None
         skipped = [Skipped(aliases[sk.source], pattern.sub(lambda m: aliases[m.group(0)], sk.reason) if pattern
                            else sk.reason) for sk in (skipped or [])]
     flagged = [(f"'{subs[0].learner}' was typed by {len(subs)} learners (shown numbered)" if names
                 else f"{len(subs)} learners typed the same name") for subs in shared_names(submissions).values()]
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,
-                        list(skipped or []), pre_post_table, flagged)
+                        list(skipped or []), pre_post_table, flagged, plan_table, check_table, len(writers), fields_median)
 
 
+def _wrong_option(question, answer) -> str | None:
+    from course.kinds import AnswerError, kind_of
+
+    try:
+        wrong = kind_of(question).wrong_parts(question, answer)
+    except AnswerError:
+        return None
+    return wrong[0] if wrong else None
+
+
+@_collector_paused()
 def class_results_from_folder(folder: str | Path, names: bool = False) -> ClassResults:
     """Load a folder of exports and aggregate them."""
     accepted, skipped = load_folder(folder)
     return aggregate(accepted, skipped, names)
 
 
-# -- charts ------------------------------------------------------------------------------------
+def demo_class(size: int = 12, seed: int = 7) -> ClassResults:
+    """Aggregate a small invented class (see `course.demo_class`), so an instructor can see the views first."""
+    from course import demo_class as demo
+
+    return demo.demo_class(size, seed)
+
+
+# -- rendering ---------------------------------------------------------------------------------
 def charts(results: ClassResults, for_file: bool = False) -> dict[str, bytes]:
     """Draw the class charts as PNG bytes: completion, hardest questions, self-assessment shift."""
     from course.charts import figure, png
@@ -380,41 +530,15 @@ def summary_lines(results: ClassResults) -> list[str]:
     if results.learners:
         best = comp.sort_values("mean completion", ascending=False).iloc[0]
         lines.append(f"Most completed lesson: {best['lesson']} ({best['mean completion']:.0%} on average).")
+    if results.plan_writers:
+        lines.append(f"90-day plans: {results.plan_writers} of {results.learners} learners wrote one, filling a median of "
+                     f"{results.plan_fields_median:.0f} of {len(results.plans)} fields.")
     shift = results.profile_shift.dropna(subset=["shift"])
     if len(shift):
         biggest = shift.iloc[shift["shift"].abs().argmax()]
         lines.append(f"Largest self-assessment shift: {biggest['cluster']} ({biggest['pole']}), "
                      f"{biggest['shift']:+.1f} on average for {int(biggest['learners'])} learners with both ratings.")
     return lines
-
-
-# -- the HTML report ---------------------------------------------------------------------------
-REPORT_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Lead &amp; Manage: class results</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; font-size: .92em; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f1f1f1; }
-img { max-width: 100%; }
-.skipped li { margin: 2px 0; }
-</style></head><body>
-<h1>Lead &amp; Manage: class results</h1>
-<p>Generated {{ generated }}. {{ "Learners appear under their own names." if names else "Learner names are replaced by pseudonyms." }}</p>
-<h2>In brief</h2><ul>{% for line in summary %}<li>{{ line }}</li>{% endfor %}</ul>
-{% for title, png in charts %}<h2>{{ title }}</h2><img alt="{{ title }}: see the table below for the figures" src="data:image/png;base64,{{ png }}">{% endfor %}
-<h2>Completion per lesson</h2>{{ completion }}
-<h2>Questions</h2>{{ questions }}
-<h2>Reflections written</h2>{{ reflections }}
-<h2>Warm-up before and after (lesson 00, asked again in lesson 13)</h2>{% if pre_post %}{{ pre_post }}{% else %}<p>No learner has taken the post-test in lesson 13 yet.</p>{% endif %}
-<h2>Self-assessment, before and after</h2>{% if profile %}{{ profile }}{% else %}<p>No learner has both a before and an after self-assessment yet.</p>{% endif %}
-<h2>Learners included</h2>{{ roster }}
-<h2>Files skipped</h2>
-{% if skipped %}<ul class="skipped">{% for s in skipped %}<li><b>{{ s.source }}</b>: {{ s.reason }}</li>{% endfor %}</ul>
-{% else %}<p>None: every file was used.</p>{% endif %}
-</body></html>
-"""
 
 
 def tables_html(results: ClassResults) -> dict[str, str]:
@@ -428,6 +552,8 @@ def tables_html(results: ClassResults) -> dict[str, str]:
         "completion": table(results.completion, ["mean completion"]),
         "questions": table(results.questions, ["first try correct", "correct in the end"]),
         "reflections": table(results.reflections),
+        "plans": table(results.plans) if results.plan_writers else "",
+        "plan_checks": table(results.plan_checks) if results.plan_writers else "",
         "profile": table(results.profile_shift) if len(results.profile_shift.dropna(subset=["shift"])) else "",
         "roster": table(results.roster),
         "pre_post": (table(results.pre_post, ["right before", "right after"])
@@ -435,80 +561,23 @@ def tables_html(results: ClassResults) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("course", "templates"), autoescape=True)
+    return env.get_template("report.html.j2")
+
+
 def report_html(results: ClassResults, names: bool = False) -> str:
     """Return one self-contained HTML report (tables, charts as inline images, skipped files)."""
     import base64
     from datetime import datetime
 
-    import jinja2
     from markupsafe import Markup
 
-    env = jinja2.Environment(autoescape=True)
     tables = {k: Markup(v) for k, v in tables_html(results).items()}  # to_html(escape=True) already escaped
     pngs = [(title, base64.b64encode(png).decode("ascii")) for title, png in charts(results, for_file=True).items()]
-    return env.from_string(REPORT_TEMPLATE).render(
+    return _template().render(
         generated=datetime.now().strftime("%d %B %Y %H:%M"), names=names, summary=summary_lines(results),
         charts=pngs, skipped=results.skipped, **tables)
-
-
-# -- synthetic classes (demo, tests, benchmark) ------------------------------------------------
-def synthetic_export(learner: str, seed: int) -> dict:
-    """Make a plausible export for an invented learner, for demos, tests and the benchmark."""
-    from course.bank import lessons
-    from course.exchange import FORMAT, VERSION
-    from course.instruments import self_assessment
-    from course.kinds import kind_of
-
-    rng = random.Random(seed)
-    skill = rng.uniform(0.35, 0.9)
-    reach = rng.randint(3, len(lessons()))
-    attempts, reflections, ratings = [], [], []
-    minute = 0
-
-    def stamp() -> str:
-        nonlocal minute
-        minute += rng.randint(1, 4)
-        return f"2026-10-{1 + minute // 1440:02d}T{(minute // 60) % 24:02d}:{minute % 60:02d}:00+00:00"
-
-    def uid() -> str:
-        return "%032x" % rng.getrandbits(128)
-
-    for lesson in lessons()[:reach]:
-        for q in lesson.questions:
-            for _ in range(3):
-                right = rng.random() < skill
-                kind = kind_of(q)
-                answer = kind.sample(q, rng, right)
-                correct = kind.score(q, answer).correct
-                attempts.append({"uid": uid(), "lesson": lesson.id, "question": q.id, "answer": answer,
-                                 "correct": correct, "score": 1.0 if correct else 0.0, "at": stamp()})
-                if correct:
-                    break
-        for r in lesson.reflections:
-            if rng.random() < 0.8:
-                reflections.append({"uid": uid(), "lesson": lesson.id, "reflection": r.id,
-                                    "text": " ".join(rng.choice(["I", "we", "plan", "team", "change", "listen", "goal"])
-                                                     for _ in range(rng.randint(5, 60))), "at": stamp()})
-    if reach == len(lessons()):  # the post-test in lesson 13: the warm-up again, a little better on average
-        from course.review import POST_TEST
-
-        for q in lessons()[0].questions:
-            answer = kind_of(q).sample(q, rng, rng.random() < min(1.0, skill + 0.15))
-            correct = kind_of(q).score(q, answer).correct
-            attempts.append({"uid": uid(), "lesson": POST_TEST, "question": q.id, "answer": answer,
-                             "correct": correct, "score": 1.0 if correct else 0.0, "at": stamp()})
-    instrument = self_assessment()
-    for phase in ("before", "after"):
-        if phase == "after" and reach < 13:
-            continue
-        for item in instrument.for_phase(phase):
-            ratings.append({"uid": uid(), "phase": phase, "item": item.id, "value": rng.randint(1, 5), "at": stamp()})
-    return {"format": FORMAT, "version": VERSION, "exported_at": stamp(), "learner": learner,
-            "attempts": attempts, "reflections": reflections, "ratings": ratings}
-
-
-def demo_class(size: int = 12, seed: int = 7) -> ClassResults:
-    """Aggregate a small invented class, so an instructor can see the views before real exports arrive."""
-    subs = [Submission(f"demo-{i:02d}.json", f"Demo learner {i:02d}", "", synthetic_export(f"Demo learner {i:02d}", seed + i))
-            for i in range(1, size + 1)]
-    return aggregate(subs, [])

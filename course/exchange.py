@@ -5,7 +5,10 @@ checked against a schema, never executed, and a bad file leaves the store untouc
 """
 from __future__ import annotations
 
+import functools
 import json
+import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,17 +17,45 @@ from course.store import ProgressStore, clean_text
 FORMAT = "lead-manage-export"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1 exports carry no learner id
-MAX_BYTES = 5 * 1024 * 1024
+# The limits of one export. The schema's own numbers are set from these (`export_schema`), so the
+# course's exports, its import and class results all read the same ones.
+MAX_BYTES = 5 * 1024 * 1024   # the whole file
+MAX_TEXT_CHARS = MAX_BYTES    # one reflection: whatever fits in the file (a character takes at least a byte)
+MAX_NAME_CHARS = 200          # the learner's typed name; a longer one is cut to this in the export
+MAX_ROWS = 100_000            # rows of one kind in a file; the course's own exports reach MAX_BYTES long before
 
 
 class ExportError(ValueError):
     """A file is not a usable Lead & Manage export; the message says why."""
 
 
-def _validator():
-    from course.schemas import validator
+class ExportTooLarge(ExportError):
+    """The learner's work does not fit in one export, even with only the latest version of each reflection."""
 
-    return validator("export.schema.json")
+    def __init__(self, size: int):
+        self.size = size  # bytes the export would take
+        super().__init__(f"your work takes {size:,} bytes even with only the latest version of each reflection, "
+                         f"and an export holds at most {MAX_BYTES:,}")
+
+
+def export_schema() -> dict:
+    """Return the export schema with its size limits set from this module's constants."""
+    from course.schemas import load
+
+    schema = load("export.schema.json")
+    props = schema["properties"]
+    props["learner"]["maxLength"] = MAX_NAME_CHARS
+    props["reflections"]["items"]["properties"]["text"]["maxLength"] = MAX_TEXT_CHARS
+    for rows in ("attempts", "reflections", "ratings"):
+        props[rows]["maxItems"] = MAX_ROWS
+    return schema
+
+
+@functools.lru_cache(maxsize=1)
+def _checker():
+    from course.schemas import Checker
+
+    return Checker(export_schema())
 
 
 def markdown_text(text: str) -> str:
@@ -50,15 +81,31 @@ def _reject_constant(name: str):
     raise ExportError(f"file holds a number JSON does not allow ({name})")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value - value != 0.0:  # 1e999 reads as infinity, which no field of the format can hold
+        raise ExportError("file holds a number too large to use")
+    return value
+
+
 def _unique_keys(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
         raise ExportError("file repeats a key inside one object, so what it means is ambiguous")
-    return dict(pairs)
+    return doc
 
 
-def _check_text(value, where: str = "") -> None:
-    """Refuse text that cannot be stored as UTF-8 (a lone surrogate from a half-typed emoji)."""
+# Text decoded from UTF-8 holds no surrogate: one can only come from a \uD800-\uDFFF escape in the JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_text(value, source: str | None = None) -> None:
+    """Refuse text that cannot be stored as UTF-8 (a lone surrogate from a half-typed emoji).
+
+    Given the JSON text the value was read from, a file with no surrogate escape is not walked.
+    """
+    if source is not None and not _SURROGATE_ESCAPE.search(source):
+        return
     stack = [value]
     while stack:
         item = stack.pop()
@@ -104,12 +151,20 @@ def _describe(error) -> str:
 
 
 def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes, list[str]]:
-    """Pack everything into one zip: export, portfolio, and the profile chart and plan when they exist."""
+    """Pack everything into one zip: export, portfolio, and the profile chart and plan when they exist.
+
+    Work too large for one export (`ExportTooLarge`) leaves the export out; the portfolio still holds
+    the latest version of every reflection.
+    """
     import io
     import zipfile
 
-    files = {"lead-manage-export.json": export_json(store, learner).encode("utf-8"),
-             "reflections-portfolio.md": portfolio_markdown(store, learner).encode("utf-8")}
+    files = {}
+    try:
+        files["lead-manage-export.json"] = export_json(store, learner).encode("utf-8")
+    except ExportTooLarge:
+        pass
+    files["reflections-portfolio.md"] = portfolio_markdown(store, learner).encode("utf-8")
     if store.has_ratings():
         from course.instruments import self_assessment
         from course.profile import chart_png, profiles
@@ -130,25 +185,50 @@ def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes,
     return buffer.getvalue(), list(files)
 
 
-def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
-    """Return everything the learner has done, as a JSON-ready dict that this course can import again.
+@dataclass(frozen=True)
+class ExportFile:
+    """An export as the learner downloads it: the JSON text, its size, and how much reflection history it keeps."""
+
+    text: str
+    size: int  # bytes, as UTF-8
+    reflection_history: str  # "full", or "latest" when every revision would not fit in MAX_BYTES
+    rows: dict  # how many attempts, reflections (revisions) and ratings the file holds
+
+    @property
+    def trimmed(self) -> bool:
+        """Tell whether only the latest revision of each reflection is kept."""
+        return self.reflection_history == "latest"
+
+
+def export_file(store: ProgressStore, learner: str | None = None) -> ExportFile:
+    """Return everything the learner has done as an export file that this course can import again.
 
     Every saved revision of every reflection is included while the file stays within `MAX_BYTES`;
     past that only the latest revision of each is kept (`"reflection_history": "latest"`), so the
-    export always passes the course's own import and class results.
+    export always passes the course's own import and class results. A typed name is cut to
+    `MAX_NAME_CHARS`, and a broken character in it becomes U+FFFD.
 
     Parameters
     ----------
     store:
         The progress store to read.
     learner:
-        An optional name to put on the export (a broken character in it becomes U+FFFD).
+        An optional name to put on the export.
+
+    Raises
+    ------
+    ExportTooLarge
+        When even the latest revisions make a file over `MAX_BYTES`; no file is made then.
     """
+    return _export(store, learner)[1]
+
+
+def _export(store: ProgressStore, learner: str | None) -> tuple[dict, ExportFile]:
     doc = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "learner": clean_text(learner) if learner else learner,
+        "learner": clean_text(learner)[:MAX_NAME_CHARS] if learner else learner,
         "learner_id": store.learner_id,
         "attempts": store.attempts(),
         "reflections": store.reflection_revisions(),
@@ -156,13 +236,25 @@ def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
         "profile": _profile_scores(store),
         "reflection_history": "full",
     }
-    if len(_dumps(doc).encode("utf-8")) > MAX_BYTES:
+    text = _dumps(doc)
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
         latest: dict[tuple[str, str], dict] = {}
-        for r in doc["reflections"]:  # oldest first, so the last one kept per prompt is the latest
+        for r in doc["reflections"]:  # in the order written, so the last one kept per prompt is the latest
             latest[(r["lesson"], r["reflection"])] = r
         doc["reflections"] = list(latest.values())
         doc["reflection_history"] = "latest"
-    return doc
+        text = _dumps(doc)
+        size = len(text.encode("utf-8"))
+        if size > MAX_BYTES:
+            raise ExportTooLarge(size)
+    rows = {kind: len(doc[kind]) for kind in ("attempts", "reflections", "ratings")}
+    return doc, ExportFile(text, size, doc["reflection_history"], rows)
+
+
+def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
+    """Return the export (see `export_file`) as a JSON-ready dict."""
+    return _export(store, learner)[0]
 
 
 def _dumps(doc: dict) -> str:
@@ -179,8 +271,8 @@ def _profile_scores(store: ProgressStore) -> dict:
 
 
 def export_json(store: ProgressStore, learner: str | None = None) -> str:
-    """Return the export as JSON text."""
-    return _dumps(export_learner(store, learner))
+    """Return the export (see `export_file`) as JSON text."""
+    return export_file(store, learner).text
 
 
 def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
@@ -223,7 +315,7 @@ def parse_export(data: bytes | str) -> dict:
     except UnicodeDecodeError:
         raise ExportError("file is not UTF-8 text (binary or another encoding)") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ExportError(f"file is not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})") from None
     except ValueError as exc:  # e.g. an integer of thousands of digits
@@ -237,16 +329,36 @@ def parse_export(data: bytes | str) -> dict:
         readable = " and ".join(map(str, READABLE_VERSIONS))
         shown = repr(version) if isinstance(version, (int, float, type(None))) else f"of type {type(version).__name__}"
         raise ExportError(f"export version {shown[:20]} is not supported (this course reads versions {readable})")
-    error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))), None)
+    _check_text(doc, text)  # first: the compiled validator cannot take a lone surrogate in a key
+    error = _checker().first_error(doc)
     if error is not None:
         where = "/".join(_place(part) for part in error.absolute_path) or "top level"
         raise ExportError(f"export does not match the format at {where}: {_describe(error)}")
-    _check_text(doc)
     return doc
 
 
-def import_export(store: ProgressStore, data: bytes | str | Path) -> dict[str, int]:
-    """Merge an export into the store, idempotently; return how many rows were new.
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: the rows it added, and whose copy of the course the file came from."""
+
+    added: dict[str, int]  # new rows: attempts, reflections, ratings
+    from_id: str | None    # the export's learner id (version 1 files have none)
+    kept_id: str           # this store's learner id after the import
+
+    @property
+    def from_another_copy(self) -> bool:
+        """Tell whether the file came from another copy of the course, whose id this store did not take.
+
+        A store that already holds work keeps its own id; the imported rows then count under it.
+        """
+        return bool(self.from_id) and self.from_id != self.kept_id
+
+
+def import_work(store: ProgressStore, data: bytes | str | Path) -> Imported:
+    """Merge an export into the store, idempotently; say what was added and where the file came from.
+
+    A store with no work yet takes the export's learner id, so option orders stay as the learner
+    knew them; a store that has work keeps its own (see `Imported.from_another_copy`).
 
     Parameters
     ----------
@@ -264,9 +376,16 @@ def import_export(store: ProgressStore, data: bytes | str | Path) -> dict[str, i
             raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
         data = data.read_bytes()
     doc = parse_export(data)
-    if doc.get("learner_id"):  # a fresh store takes the learner's id, so their option orders stay the same
-        store.adopt_learner_id(doc["learner_id"])
-    return store.merge(doc["attempts"], doc["reflections"], doc["ratings"])
+    from_id = doc.get("learner_id")
+    if from_id:
+        store.adopt_learner_id(from_id)
+    added = store.merge(doc["attempts"], doc["reflections"], doc["ratings"])
+    return Imported(added, from_id, store.learner_id)
+
+
+def import_export(store: ProgressStore, data: bytes | str | Path) -> dict[str, int]:
+    """Merge an export into the store, idempotently; return how many rows were new (see `import_work`)."""
+    return import_work(store, data).added
 
 
 def write_export(store: ProgressStore, folder: str | Path, learner: str | None = None) -> tuple[Path, Path]:

@@ -1,4 +1,10 @@
-"""JSON Schema validators for the course's data files, built once and cheaply."""
+"""JSON Schema validators for the course's data files, built once and cheaply.
+
+Two validators read the same schema. `validator` (jsonschema, pure Python) reports every error with
+its path and keyword; the bank and the instruments use it, and so do exports to explain a refusal.
+`Checker` adds a compiled validator (jsonschema-rs) that decides whether a file is valid: class results
+check thousands of exports, and the pure-Python validator took most of that time.
+"""
 from __future__ import annotations
 
 import functools
@@ -11,6 +17,13 @@ from importlib import resources
 # They are hidden while jsonschema loads, then made importable again for anyone else.
 _FORMAT_ONLY = ("rfc3987", "rfc3987_syntax", "rfc3986_validator", "rfc3339_validator", "webcolors",
                 "jsonpointer", "uri_template", "isoduration", "fqdn", "idna")
+
+# The keywords both validators are known to treat alike (tests/test_class_results_validator.py checks
+# them on generated files). A schema that uses any other keyword is not compiled.
+COMPILED_KEYWORDS = frozenset({
+    "$schema", "$id", "$defs", "$ref", "title", "description", "type", "required", "properties",
+    "additionalProperties", "maxProperties", "items", "maxItems", "anyOf", "const", "enum", "pattern",
+    "minLength", "maxLength", "minimum", "maximum"})
 
 
 def _import_jsonschema():
@@ -27,11 +40,77 @@ def _import_jsonschema():
     return jsonschema
 
 
+def load(schema_file: str) -> dict:
+    """Return a fresh copy of a schema shipped in course/schema."""
+    return json.loads(resources.files("course").joinpath("schema", schema_file).read_text("utf-8"))
+
+
 @functools.lru_cache(maxsize=None)
 def validator(schema_file: str, definition: str | None = None):
     """Return a Draft 2020-12 validator for a schema shipped in course/schema (optionally one $defs entry)."""
-    jsonschema = _import_jsonschema()
-    schema = json.loads(resources.files("course").joinpath("schema", schema_file).read_text("utf-8"))
+    schema = load(schema_file)
     if definition:
         schema = {**schema, "$ref": f"#/$defs/{definition}"}
-    return jsonschema.Draft202012Validator(schema)
+    return _import_jsonschema().Draft202012Validator(schema)
+
+
+def keywords(schema) -> set[str]:
+    """Return every keyword a schema uses (property names and $defs names are not keywords)."""
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                found.add(key)
+                if key in ("properties", "$defs"):
+                    stack.extend(value.values())
+                elif key not in ("const", "enum", "required"):
+                    stack.append(value)
+    return found
+
+
+class Checker:
+    """Check documents against one schema: a compiled validator decides, the reference one explains.
+
+    Parameters
+    ----------
+    schema:
+        A Draft 2020-12 schema using only `COMPILED_KEYWORDS`.
+    """
+
+    def __init__(self, schema: dict):
+        unknown = keywords(schema) - COMPILED_KEYWORDS
+        if unknown:
+            raise ValueError(f"the compiled validator is not checked for {', '.join(sorted(unknown))}")
+        import jsonschema_rs
+
+        self.schema = schema
+        self.compiled = jsonschema_rs.Draft202012Validator(schema)
+        self.reference = _import_jsonschema().Draft202012Validator(schema)
+
+    def is_valid(self, doc) -> bool:
+        """Tell whether a document matches the schema (the compiled validator's verdict).
+
+        A value the compiled validator cannot take in (a lone surrogate in a key; in older versions a whole
+        number past 64 bits, or deep nesting) is judged by the reference one.
+        """
+        try:
+            return self.compiled.is_valid(doc)
+        except (ValueError, OverflowError, RecursionError):
+            return self.reference.is_valid(doc)
+
+    def first_error(self, doc):
+        """Return the first error by path (a jsonschema ValidationError), or None when the document is valid.
+
+        Only a document the compiled validator refuses is walked by the slower reference validator.
+        Should the two ever disagree, the compiled verdict stands and the error has no details.
+        """
+        if self.is_valid(doc):
+            return None
+        errors = sorted(self.reference.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+        if errors:
+            return errors[0]
+        return _import_jsonschema().ValidationError("does not match the schema", validator="schema")

@@ -24,12 +24,12 @@ def test_binder_installs_the_course_packages():
 
 
 def test_import_is_light():
-    """`import course, widgets` must not load pandas, matplotlib or the bank's schema machinery."""
+    """`import course, widgets` must not load pandas, matplotlib or either schema validator."""
     import subprocess
     import sys
 
-    code = ("import sys, course, widgets; "
-            "print(sorted(m for m in ('pandas', 'matplotlib', 'jsonschema', 'yaml', 'sqlite3') if m in sys.modules))")
+    heavy = ('pandas', 'matplotlib', 'jsonschema', 'jsonschema_rs', 'yaml', 'sqlite3')
+    code = f"import sys, course, widgets; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import widgets
 from course.class_results import (Submission, aggregate, class_results_from_folder, demo_class, load_folder,
-                                  read_submission, report_html, synthetic_export)
+                                  read_submission, report_html)
+from course.demo_class import synthetic_export
 from course.exchange import MAX_BYTES, ExportError, export_json
 from course.store import ProgressStore
 
@@ -154,7 +155,8 @@ def test_report_command_writes_a_self_contained_file(tmp_path):
 def test_a_learner_is_an_id_not_a_name(tmp_path):
     import json as _json
 
-    from course.class_results import class_results_from_folder, synthetic_export
+    from course.class_results import class_results_from_folder
+    from course.demo_class import synthetic_export
 
     folder = tmp_path / "class"
     folder.mkdir()
@@ -238,7 +240,8 @@ def test_arbitrary_json_shaped_like_an_export_never_crashes(value):
 def test_one_id_under_two_names_is_flagged_and_reasons_hide_file_names(tmp_path):
     import json as _json
 
-    from course.class_results import class_results_from_folder, synthetic_export
+    from course.class_results import class_results_from_folder
+    from course.demo_class import synthetic_export
 
     folder = tmp_path / "class"
     folder.mkdir()
@@ -259,7 +262,8 @@ def test_one_id_under_two_names_is_flagged_and_reasons_hide_file_names(tmp_path)
 def test_partial_self_assessments_do_not_stop_class_results(tmp_path):
     import json as _json
 
-    from course.class_results import class_results_from_folder, synthetic_export
+    from course.class_results import class_results_from_folder
+    from course.demo_class import synthetic_export
 
     folder = tmp_path / "class"
     folder.mkdir()

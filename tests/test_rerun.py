@@ -210,3 +210,18 @@ def test_in_a_kernel_a_cell_run_again_replaces_all_it_showed_and_only_that(tmp_p
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_refreshing_the_progress_view_closes_the_rows_it_replaces(sample, store):
+    import ipywidgets
+    from ipywidgets.widgets.widget import _instances
+
+    from widgets.course_views import Progress
+
+    view = Progress((sample,), store)
+    view.refresh()
+    before = len(_instances)
+    for _ in range(5):
+        view.refresh()
+    assert len(_instances) == before
+    assert all(isinstance(row, ipywidgets.HBox) and row.comm is not None for row in view.rows.children)

@@ -36,10 +36,13 @@ def test_malformed_exports_are_export_errors(raw, reason):
 
 
 def test_a_reason_never_quotes_the_learners_words():
-    too_long = SECRET + "x" * 100_001
+    from course.exchange import MAX_NAME_CHARS
+
+    too_long = SECRET + "x" * MAX_NAME_CHARS
     with pytest.raises(ExportError) as info:
-        parse_export(json.dumps(export(reflections=[reflection(too_long)])))
-    assert SECRET not in str(info.value) and "longer than 100,000 characters" in str(info.value)
+        parse_export(json.dumps(export(learner=too_long)))
+    assert SECRET not in str(info.value) and f"longer than {MAX_NAME_CHARS:,} characters" in str(info.value)
+    assert "at learner:" in str(info.value)
     with pytest.raises(ExportError) as info:
         parse_export(json.dumps(export(learner={"name": SECRET})))
     assert SECRET not in str(info.value)
@@ -134,3 +137,85 @@ def test_markdown_keeps_structure_out_of_learner_text():
     lines = out.split("  \n")
     assert lines[1] == "\\===" and lines[2] == "\\- a" and lines[3].startswith("1986\\.")
     assert lines[4].startswith("&nbsp;&nbsp;&nbsp;&nbsp;indented") and "https\\:" in lines[5]
+
+
+# -- class results over arbitrary exports ---------------------------------------------------------
+def _bank_keys():
+    from course.bank import lessons
+    from course.instruments import action_plan, self_assessment
+    from course.plan import BEHAVIOURS, field_key, tag_key
+    from course.review import POST_TEST
+
+    found = lessons()
+    return {"questions": [(lesson.id, q.id) for lesson in found for q in lesson.questions]
+            + [(POST_TEST, q.id) for q in found[0].questions] + [("<b>x</b>", "q"), ("two-words", "nope")],
+            "reflections": [(lesson.id, r.id) for lesson in found for r in lesson.reflections] + [("x", "<b>x</b>")],
+            "plan": [field_key(f.id) for f in action_plan().fields] + [tag_key(b) for b in BEHAVIOURS],
+            "items": [i.id for i in self_assessment().items] + ["<i>item</i>"]}
+
+
+KEYS = _bank_keys()
+times = st.sampled_from(["2026-11-01T10:00:00+00:00", "2026-11-01T09:00:00+00:00", "not a time", "2026-11-01"])
+hostile = st.sampled_from(["", "   ", "<script>alert(1)</script>", "every Monday with Sam on 14 March", "x " * 20])
+uids = st.integers(0, 2 ** 128 - 1).map(lambda n: f"{n:032x}")
+answers = (st.none() | st.integers(-2, 12) | st.sampled_from([1.0, 3.0])
+           | st.lists(st.none() | st.integers(-1, 9) | st.sampled_from(["leading", "managing", "both", "<b>"]), max_size=8))
+attempt = st.builds(lambda uid, key, answer, correct, score, at: {
+    "uid": uid, "lesson": key[0], "question": key[1], "answer": answer, "correct": correct, "score": score, "at": at},
+    uids, st.sampled_from(KEYS["questions"]), answers, st.booleans(), st.sampled_from([0, 0.5, 1.0, 1]), times)
+reflection_row = st.builds(lambda uid, key, text, at: {
+    "uid": uid, "lesson": key[0], "reflection": key[1], "text": text, "at": at},
+    uids, st.sampled_from(KEYS["reflections"]) | st.sampled_from(KEYS["plan"]).map(lambda r: ("capstone-plan", r)),
+    hostile | st.sampled_from(["leading", "managing", "both"]) | st.text(max_size=40), times)
+rating = st.fixed_dictionaries({
+    "uid": uids, "phase": st.sampled_from(["before", "after", "after", "during"]), "item": st.sampled_from(KEYS["items"]),
+    "value": st.none() | st.integers(1, 5) | st.just(2.0), "at": times})
+exports = st.fixed_dictionaries({
+    "format": st.just("lead-manage-export"), "version": st.sampled_from([1, 2]), "exported_at": times,
+    "attempts": st.lists(attempt, max_size=12), "reflections": st.lists(reflection_row, max_size=12),
+    "ratings": st.lists(rating, max_size=10)},
+    optional={"learner": st.none() | hostile | st.text(max_size=30),
+              "learner_id": st.sampled_from(["a" * 32, "b" * 32, "c" * 32, "c" * 31]),
+              "reflection_history": st.sampled_from(["full", "latest", "some"]),
+              "profile": st.just({}) | json_values})
+# Now and then one part of an export is anything at all.
+exports = st.one_of(exports, exports, exports, st.builds(
+    lambda doc, field, value: {**doc, field: value}, exports,
+    st.sampled_from(["attempts", "reflections", "ratings", "learner", "exported_at", "profile"]), json_values))
+
+
+def _submissions(docs):
+    from course.class_results import read_submission
+
+    subs = []
+    for i, doc in enumerate(docs):
+        try:
+            raw = json.dumps(doc, allow_nan=True).encode("utf-8", "surrogatepass")
+        except (ValueError, TypeError):
+            continue
+        try:
+            subs.append(read_submission(f"<b>{i}</b>.json", raw))
+        except ExportError:
+            pass
+    return subs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(docs=st.lists(exports, min_size=1, max_size=4), names=st.booleans())
+def test_class_results_over_arbitrary_exports_never_escape_as_errors(docs, names):
+    from course.class_results import aggregate, dedupe, summary_lines, tables_html
+
+    accepted, skipped = dedupe(_submissions(docs), [])
+    results = aggregate(accepted, skipped, names=names)
+    assert results.learners == len(accepted)
+    shown = " ".join(summary_lines(results)) + "".join(tables_html(results).values())
+    assert "<script>" not in shown and "<b>x</b>" not in shown
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(docs=st.lists(exports, min_size=1, max_size=3))
+def test_the_report_over_arbitrary_exports_is_always_written(docs):
+    from course.class_results import aggregate, dedupe, report_html
+
+    html = report_html(aggregate(*dedupe(_submissions(docs), [])), names=True)
+    assert html.startswith("<!doctype html>") and "<script>" not in html

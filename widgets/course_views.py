@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import datetime
 from html import escape
 
 import ipywidgets as W
+from traitlets import Int, Unicode
 
 from course.bank import Lesson
-from widgets._style import CSS, Fallback, notice_html
+from widgets._style import CSS, Fallback, close_whole, notice_html
 
-
-def lesson_completion(lesson: Lesson, solved: set, written: set) -> tuple[int, int]:
-    """Return (done, total) for a lesson: questions answered correctly plus reflections written."""
-    total = len(lesson.questions) + len(lesson.reflections)
-    done = sum((lesson.id, q.id) in solved for q in lesson.questions)
-    done += sum((lesson.id, r.id) in written for r in lesson.reflections)
-    return done, total
+log = logging.getLogger(__name__)
 
 
 class Progress(Fallback, W.VBox):
@@ -39,24 +35,27 @@ class Progress(Fallback, W.VBox):
         return f"<p><b>Your progress</b></p><ul>{rows}</ul>"
 
     def completion(self) -> dict[str, tuple[int, int]]:
-        """Return (done, total) per lesson id."""
-        solved = self.store.solved()
-        written = {key for key, saved in self.store.latest_reflections().items() if saved.text.strip()}
-        return {lesson.id: lesson_completion(lesson, solved, written) for lesson in self.lessons}
+        """Return (done, total) per lesson id, by the course's one rule (`course.completion`)."""
+        from course.completion import store_progress
+
+        return store_progress(self.lessons, self.store)
 
     def refresh(self) -> None:
         """Read the store again and redraw."""
         data = self.completion()
         rows = []
         for lesson in self.lessons:
-            done, total = data[lesson.id]
-            pct = round(100 * done / total) if total else 100
-            label = "✔ complete" if total and done == total else f"{done} of {total} done"
+            progress = data[lesson.id]
+            done, total = progress
+            pct = round(100 * progress.fraction)
+            label = "✔ complete" if progress.complete else f"{done} of {total} done"
             bar = W.IntProgress(value=done, min=0, max=max(total, 1), description=f"{lesson.number:02d}",
                                 tooltip=f"{lesson.title}: {label}", layout=W.Layout(width="260px"),
                                 style={"description_width": "2.5em"})
             rows.append(W.HBox([bar, W.HTML(f"<span><b>{escape(lesson.title)}</b> · {escape(label)} ({pct}%)</span>")]))
-        self.rows.children = rows
+        old, self.rows.children = self.rows.children, tuple(rows)
+        for row in old:  # a redraw must not leave the old rows alive
+            close_whole(row)
         all_done = sum(d for d, _ in data.values())
         all_total = sum(t for _, t in data.values())
         self.total_line.value = f'<div class="lm-muted">Whole course: {all_done} of {all_total} activities done.</div>'
@@ -93,8 +92,21 @@ def data_link(content: str | bytes, filename: str, mime: str, label: str) -> str
             f'style="font-weight:600">⬇ {escape(label)}</a>')
 
 
+def size_text(size: int) -> str:
+    """Say how large a file is, as people read it: '812 bytes', '41 KB', '4.8 MB', '5 MB' (1 KB = 1,024 bytes)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024)):,} KB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
 class DownloadWork(Fallback, W.VBox):
     """A button that packs the learner's work into two downloads: a JSON export and a Markdown portfolio."""
+
+    export_size = Int(0, help="Size in bytes of the export the download link holds (0 when none could be made).")
+    reflection_history = Unicode("full", help="'full', or 'latest' when the export keeps only each reflection's "
+                                              "latest version to stay within the export limit; '' when none was made.")
 
     def __init__(self, store, **kwargs):
         self.store = store
@@ -115,35 +127,50 @@ class DownloadWork(Fallback, W.VBox):
         self.add_class("lm-card")
         self.add_class("lm-download")
         self.refresh_export()
-        store.on_change(self.refresh_export)
+        self.listen(store, self.refresh_export)
 
     def refresh_export(self) -> None:
         """Rebuild the one-click export link so it always holds the learner's latest work."""
-        from course.exchange import export_json
+        from course.exchange import MAX_BYTES, ExportTooLarge, export_file
 
         learner = self.name.value.strip() or None
-        counts = self.store.counts()
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        try:
+            export = export_file(self.store, learner)
+        except ExportTooLarge as exc:
+            self.export_size, self.reflection_history = 0, ""
+            self.export_link.value = (
+                f'<div class="lm-warning" role="alert">✘ Your work is too large for one file: it takes '
+                f"{size_text(exc.size)} even with only the latest version of each reflection, and a file holds at most "
+                f"{size_text(MAX_BYTES)}. The .zip below still holds every reflection, in your portfolio.</div>")
+            return
+        self.export_size, self.reflection_history = export.size, export.reflection_history
+        filename = f"lead-manage-export-{datetime.now().strftime('%Y%m%d-%H%M')}.json"
+        rows = export.rows
+        held = (f'{rows["attempts"]} quiz answers, the latest version of your {rows["reflections"]} reflections'
+                if export.trimmed else f'{rows["attempts"]} quiz answers, {rows["reflections"]} reflection revisions')
+        trimmed = (f'<div class="lm-muted">Your file keeps only the latest version of each reflection, because the '
+                   f"full history is over {size_text(MAX_BYTES)}.</div>" if export.trimmed else "")
         self.export_link.value = (
             '<div role="status">'
-            + data_link(export_json(self.store, learner), f"lead-manage-export-{stamp}.json", "application/json",
-                        "Download my work (.json): one click, always up to date")
-            + f'<div class="lm-muted">Holds {counts["attempts"]} quiz answers, {counts["reflections"]} reflection '
-              f'revisions and {counts["ratings"]} ratings. Upload it again later, or hand it to your instructor.</div></div>')
+            + data_link(export.text, filename, "application/json", "Download my work (.json): one click, always up to date")
+            + f'<div class="lm-muted">{escape(filename)}, {size_text(export.size)}. Holds {held} and {rows["ratings"]} '
+              "ratings. Upload it again later, or hand it to your instructor.</div>" + trimmed + "</div>")
 
     def fallback_html(self) -> str:
         return ("<p><b>Keep your work.</b> The download button needs the widgets extension. On Binder, your "
                 "session disappears when it closes: copy your reflections somewhere safe before you leave.</p>")
 
     def _on_click(self, _button=None) -> None:
+        import sqlite3
+
         from course.exchange import bundle_zip
 
         learner = self.name.value.strip() or None
         if learner:
             try:
                 self.store.set("learner_name", learner)
-            except Exception:
-                pass
+            except (sqlite3.Error, OSError):  # the name is a convenience for next time: the download goes on
+                log.warning("could not keep the learner's name for next time", exc_info=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         archive, names = bundle_zip(self.store, learner)
         self.links.value = (
@@ -173,24 +200,52 @@ class UploadWork(Fallback, W.VBox):
         return "<p><b>Continue from a download:</b> uploading needs the widgets extension.</p>"
 
     def merge_bytes(self, name: str, content: bytes) -> None:
-        """Merge one uploaded file and report what was added, or why it was refused."""
+        """Merge one uploaded file and report what was added, or why it was refused.
+
+        Every failure ends in a message here, never in a traceback: a file the course cannot read,
+        a value the store cannot take, a busy or failing progress file, or anything unexpected
+        (which is also logged).
+        """
         import sqlite3
 
-        from course.exchange import ExportError, import_export
+        from course.exchange import ExportError, import_work
 
+        shown = escape(name)
+        kept = "Nothing was changed; your work saved here is as it was."
         try:
-            added = import_export(self.store, bytes(content))
+            imported = import_work(self.store, bytes(content))
         except ExportError as exc:
-            self.result.value = f'<div class="lm-warning" role="alert">✘ {escape(name)} was not imported: {escape(str(exc))}.</div>'
-            return
-        except (sqlite3.Error, OSError, ValueError) as exc:  # a busy or failing store: nothing was merged
-            self.result.value = (f'<div class="lm-warning" role="alert">✘ {escape(name)} was not imported: your progress '
-                                 f'file could not take it just now ({escape(str(exc))}). Nothing was changed; try again '
-                                 "in a moment.</div>")
-            return
-        self.result.value = (f'<div role="status">✔ {escape(name)} imported: {added["attempts"]} new quiz answers, '
-                             f'{added["reflections"]} new reflection revisions, {added["ratings"]} new ratings '
-                             "(anything already here was kept as it was).</div>")
+            self._refused(f"{shown} was not imported: {escape(str(exc))}.")
+        except ValueError as exc:  # a value the store refuses, such as a time that is not a date
+            self._refused(f"{shown} was not imported: it holds a value this course cannot store "
+                          f"({escape(str(exc))}). {kept}")
+        except sqlite3.OperationalError as exc:
+            busy = any(word in str(exc).lower() for word in ("locked", "busy"))
+            self._refused(f"{shown} was not imported: your progress file is "
+                          + ("busy, perhaps saving from another notebook" if busy else "not working just now")
+                          + f" ({escape(str(exc))}). {kept} Try again in a moment.")
+        except sqlite3.Error as exc:
+            self._refused(f"{shown} was not imported: your progress file could not take it ({escape(str(exc))}). "
+                          f"{kept} Try again in a moment.")
+        except OSError as exc:
+            self._refused(f"{shown} was not imported: a file could not be read or written "
+                          f"({escape(exc.strerror or str(exc))}). {kept} Try again in a moment.")
+        except Exception as exc:  # noqa: BLE001 - the learner gets a sentence, the log gets the traceback
+            log.exception("importing %r failed", name)
+            self._refused(f"{shown} was not imported: something unexpected went wrong ({escape(type(exc).__name__)}). "
+                          "Try again; if it happens again, tell your instructor.")
+        else:
+            added = imported.added
+            message = (f"✔ {shown} imported: {added['attempts']} new quiz answers, {added['reflections']} new "
+                       f"reflection revisions, {added['ratings']} new ratings (anything already here was kept as it was).")
+            if imported.from_another_copy:
+                message += (f" These answers came from another copy of the course (id {escape(imported.from_id[:8])}); "
+                            f"they are now part of this copy's record (id {escape(imported.kept_id[:8])}). "
+                            "From now on, download and hand in your work from this copy.")
+            self.result.value = f'<div role="status">{message}</div>'
+
+    def _refused(self, message: str) -> None:
+        self.result.value = f'<div class="lm-warning" role="alert">✘ {message}</div>'
 
     def _on_upload(self, change) -> None:
         for item in change["new"] or ():
