@@ -198,3 +198,62 @@ def test_a_long_bad_value_is_not_repeated_in_full(tmp_path):
 def test_yaml_the_loader_cannot_hold_is_a_problem_not_a_crash(tmp_path, text):
     problems = check_paths([write(tmp_path, text, "odd.yaml")])
     assert len(problems) == 1 and "odd.yaml" in str(problems[0])
+
+
+# -- open-ended input: whatever an author (or a stray file) puts in a bank, the checker answers in words ----
+import time as _time  # noqa: E402
+
+import yaml as _yaml  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SAMPLE = _yaml.safe_load(GOOD)
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                           st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                       max_leaves=12)
+
+
+def _paths(doc, prefix=()):
+    yield prefix
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from _paths(v, prefix + (i,))
+
+
+_ALL_PATHS = [p for p in _paths(_SAMPLE) if p]
+
+
+def _replaced(doc, path, value):
+    import copy
+
+    doc = copy.deepcopy(doc)
+    target = doc
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return doc
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(_ALL_PATHS), value=_VALUES)
+def test_any_value_anywhere_in_a_bank_is_a_problem_in_words_never_an_escaped_error(tmp_path, path, value):
+    text = _yaml.safe_dump(_replaced(_SAMPLE, path, value), allow_unicode=True)
+    started = _time.perf_counter()
+    problems = check_paths([write(tmp_path, text, "fuzzed.yaml")], course_wide=True)
+    assert _time.perf_counter() - started < 2
+    assert all("fuzzed.yaml" in str(p) and len(str(p)) < 2000 for p in problems)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=400))
+def test_any_text_as_a_bank_file_is_judged_quickly_and_in_words(tmp_path, text):
+    path = tmp_path / "any.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    started = _time.perf_counter()
+    problems = check_paths([path])
+    assert _time.perf_counter() - started < 2
+    assert all("any.yaml" in str(p) for p in problems)
