@@ -94,24 +94,6 @@ def test_folder_that_cannot_be_created_falls_back_to_memory(tmp_path):
     assert store.where == "in memory only (this session)"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
-def test_read_only_folder_falls_back_to_memory_and_keeps_old_work(tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    first = ProgressStore(folder / "progress.sqlite3")
-    first.save_reflection("l", "r", "written before")
-    first.close()
-    folder.chmod(0o500)
-    try:
-        store = ProgressStore(folder / "progress.sqlite3")
-        assert store.warning
-        assert store.reflection("l", "r").text == "written before"
-        store.save_reflection("l", "r2", "new words")
-        assert store.reflection("l", "r2").text == "new words"
-    finally:
-        folder.chmod(0o700)
-
-
 def test_a_write_that_fails_mid_session_moves_to_memory_keeping_everything(store):
     store.save_reflection("l", "r", "before the failure")
     store._conn.execute("PRAGMA query_only = ON")  # the file stops accepting writes, as on a full or read-only disk
