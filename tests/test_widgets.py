@@ -312,3 +312,38 @@ def test_a_locked_file_says_saving_is_delayed_then_saved(sample, store):
     assert "Saved at" in box.status_line.value
     on_disk = sqlite3.connect(store.path).execute("SELECT text FROM reflections").fetchall()
     assert on_disk == [("words typed while the file is locked",)]
+
+
+def test_a_killed_kernel_loses_at_most_the_last_two_seconds_of_steady_typing(tmp_path):
+    """SIGKILL cannot be caught: what was typed more than max_wait (2 s) before it must be on disk."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        from course.bank import lesson
+        from course.store import ProgressStore
+        from widgets.reflection_view import ReflectionBox
+        two = lesson("two-words")
+        box = ReflectionBox(two, two.reflections[0], ProgressStore({str(tmp_path / 'p.sqlite3')!r}), debounce=1.0)
+        start, text = time.monotonic(), ""
+        while time.monotonic() - start < 7:  # a keystroke every 0.1 s, so the 1 s debounce never runs out
+            text += "w{{:04d}} ".format(int((time.monotonic() - start) * 100))
+            box.area.value = text
+            time.sleep(0.1)
+        print(text, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == -9
+    typed = run.stdout.split()
+    from course.bank import lesson
+
+    two = lesson("two-words")
+    saved = ProgressStore(tmp_path / "p.sqlite3").reflection(two.id, two.reflections[0].id)
+    assert saved is not None, "steady typing for 7 s saved nothing before the kill"
+    kept = saved.text.split()
+    assert kept == typed[:len(kept)], "what is on disk is exactly what was typed, in order"
+    lost_hundredths = int(typed[-1][1:]) - int(kept[-1][1:])
+    assert lost_hundredths <= 250, f"lost {lost_hundredths / 100} s of typing"
