@@ -370,8 +370,9 @@ class Quiz(Fallback, W.VBox):
             parts_of = kind_of(q).parts(q)
             options = "".join(f"<li>{escape(parts_of[i].text)}</li>" for i in display_order(view.lesson, q))
             situation = f"<p>{escape(q.situation)}</p>" if q.situation else ""
-            hint = " (leading, managing or both?)" if q.type == "classify" else ""
-            parts.append(f"<li>{situation}<p>{escape(q.prompt)}{hint}</p><ul>{options}</ul></li>")
+            kind = kind_of(q).title
+            how = f'<p class="lm-muted"><i>{escape(kind)}</i></p>' if kind else ""
+            parts.append(f"<li>{situation}<p>{escape(q.prompt)}</p>{how}<ul>{options}</ul></li>")
         return "".join(parts) + "</ol>"
 
     @observe("correct_count")

@@ -106,9 +106,9 @@ class ReflectionBox(Fallback, W.VBox):
                               f'<blockquote>{escape(self.prompt.example)}</blockquote></div>') if change["new"] else ""
 
     def fallback_html(self) -> str:
-        saved = (f"<p>Your saved text:</p><blockquote>{escape(self.saved_text)}</blockquote>"
-                 if self.saved_text else "<p>Nothing saved yet.</p>")
-        return f"<p><b>Reflection:</b> {escape(self.prompt.prompt)}</p>{saved}"
+        # Never the learner's words: they live in the progress file, not in the notebook, and may have changed since.
+        return (f"<p><b>Reflection:</b> {escape(self.prompt.prompt)}</p>"
+                "<p>What you write here is kept in your progress file. Run this cell to see it and carry on.</p>")
 
     @validate("debounce")
     def _validate_debounce(self, proposal):
