@@ -170,7 +170,8 @@ def test_the_download_panel_shows_the_file_and_its_size(store):
     view = DownloadWork(store)
     data = downloaded(view)
     assert view.export_size == len(data) and view.reflection_history == "full"
-    assert f".json, {size_text(len(data))}. Holds 0 quiz answers, 1 reflection revisions" in view.export_link.value
+    assert f"(.json, {size_text(len(data))})" in view.export_link.value
+    assert "So far you have written 1 reflection." in view.export_link.value
     assert "keeps only the latest" not in view.export_link.value
 
 
@@ -184,7 +185,7 @@ def test_the_download_panel_says_when_history_was_trimmed(store):
     assert json.loads(data)["reflection_history"] == "latest"
     assert (f"Your file keeps only the latest version of each reflection, because the full history is over "
             f"{MAX_BYTES // (1024 * 1024)} MB") in view.export_link.value
-    assert "the latest version of your 30 reflections" in view.export_link.value
+    assert "So far you have written 30 reflections." in view.export_link.value
 
 
 def test_work_too_large_for_one_file_is_said_and_the_zip_keeps_the_portfolio(store):

@@ -83,13 +83,105 @@ def where_saved_html(store) -> str:
             f'are kept in <code>{escape(str(store.path))}</code>, on this machine, outside the course folder.</div>')
 
 
-def data_link(content: str | bytes, filename: str, mime: str, label: str) -> str:
-    """Return an HTML link that downloads the content in the browser, with no server file involved."""
+def data_link(content: str | bytes, filename: str, mime: str, label: str, css_class: str = "lm-download-link",
+              token: str = "") -> str:
+    """Return an HTML link that downloads the content in the browser, with no server file involved.
+
+    Parameters
+    ----------
+    css_class:
+        `lm-button lm-button-primary` draws the link as a button.
+    token:
+        Marks the link so that `DownloadTrigger.start(token)` can click it for the learner.
+    """
     raw = content.encode("utf-8") if isinstance(content, str) else content
     payload = base64.b64encode(raw).decode("ascii")
     charset = ";charset=utf-8" if isinstance(content, str) else ""
-    return (f'<a download="{escape(filename)}" href="data:{mime}{charset};base64,{payload}" '
-            f'style="font-weight:600">⬇ {escape(label)}</a>')
+    marker = f' data-lm-download="{escape(token)}"' if token else ""
+    # A button-like link takes the same icon as the widget buttons beside it; a plain link, an arrow.
+    icon = '<i class="fa fa-download" aria-hidden="true"></i> ' if "lm-button" in css_class.split() else "⬇ "
+    return (f'<a class="{escape(css_class)}" download="{escape(filename)}" href="data:{mime}{charset};base64,{payload}"'
+            f'{marker}>{icon}{escape(label)}</a>')
+
+
+# Runs in the page once per token: a re-drawn or re-opened view must not download the file again.
+_CLICK_LINK = """(() => {
+  const token = %s;
+  try {
+    if (sessionStorage.getItem("lm-download-" + token)) { return; }
+    sessionStorage.setItem("lm-download-" + token, "1");
+  } catch (error) { /* no session storage: click once all the same */ }
+  const until = Date.now() + 5000;
+  const click = () => {
+    const link = document.querySelector('a[data-lm-download="' + token + '"]');
+    if (link) { link.click(); } else if (Date.now() < until) { setTimeout(click, 50); }
+  };
+  click();
+})();"""
+
+
+class DownloadTrigger(W.Output):
+    """An invisible output that makes the browser click one marked download link, once.
+
+    A button's click reaches the kernel, not the browser: the kernel builds the file, shows it as a
+    link marked with a token (`data_link(..., token=...)`), then asks the page to click that link.
+    JupyterLab runs the request (tests/test_browser_ui.py); where a front end runs no scripts, the
+    link is there to click.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(layout=W.Layout(display="none"), **kwargs)
+
+    def start(self, token: str) -> None:
+        """Ask the page to click the link marked with `token`."""
+        import json
+
+        script = _CLICK_LINK % json.dumps(token)
+        self.outputs = ({"output_type": "display_data", "metadata": {},
+                         "data": {"application/javascript": script, "text/plain": ""}},)
+
+
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """Return '1 question', '97 questions': a number with its noun in the right form."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def listed(names: list[str]) -> str:
+    """Join names as a sentence does: 'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def work_summary(doc: dict) -> str:
+    """Say in one sentence what an export holds, counting questions (not checks) and written reflections."""
+    from course.completion import is_written
+    from course.instruments import action_plan
+    from course.plan import BEHAVIOURS, LESSON, field_key, tag_key
+
+    plan_fields = {(LESSON, field_key(field.id)) for field in action_plan().fields}
+    plan_parts = plan_fields | {(LESSON, tag_key(b)) for b in BEHAVIOURS}
+    latest: dict[tuple[str, str], str] = {}
+    for row in doc["reflections"]:  # in the order written: the last one per prompt is the latest
+        latest[(row["lesson"], row["reflection"])] = row["text"]
+    rated: dict[tuple[str, str], object] = {}
+    for row in doc["ratings"]:
+        rated[(row["phase"], row["item"])] = row["value"]
+    questions = len({(row["lesson"], row["question"]) for row in doc["attempts"]})
+    checks = len(doc["attempts"])
+    reflections = sum(1 for key, text in latest.items() if key not in plan_parts and is_written(text))
+    ratings = sum(1 for value in rated.values() if value is not None)
+    plan = any(is_written(latest.get(key)) for key in plan_fields)
+    done = []
+    if questions:
+        done.append(f"answered {counted(questions, 'question')} ({counted(checks, 'check')})")
+    if reflections:
+        done.append(f"written {counted(reflections, 'reflection')}")
+    if ratings:
+        done.append(f"given {counted(ratings, 'self-assessment rating')}")
+    if plan:
+        done.append("started your 90-day plan")
+    if not done:
+        return "You have not answered any questions or written any reflections yet, so the file is nearly empty."
+    return f"So far you have {listed(done)}."
 
 
 def size_text(size: int) -> str:
@@ -102,7 +194,7 @@ def size_text(size: int) -> str:
 
 
 class DownloadWork(Fallback, W.VBox):
-    """A button that packs the learner's work into two downloads: a JSON export and a Markdown portfolio."""
+    """Two one-click downloads of the learner's work: the JSON export, and a .zip of everything."""
 
     export_size = Int(0, help="Size in bytes of the export the download link holds (0 when none could be made).")
     reflection_history = Unicode("full", help="'full', or 'latest' when the export keeps only each reflection's "
@@ -114,23 +206,32 @@ class DownloadWork(Fallback, W.VBox):
                            placeholder="Shown on your portfolio", style={"description_width": "initial"},
                            continuous_update=False, layout=W.Layout(width="420px"))
         self.export_link = W.HTML("")
-        self.button = W.Button(description="Also make a .zip of everything", icon="file-archive-o",
-                               tooltip="Export, reflection portfolio, profile chart and plan in one .zip",
+        self.button = W.Button(description="Everything as a .zip", icon="download",
+                               tooltip="Your .json file, a portfolio of your reflections, and your profile chart "
+                                       "and plan once you have them, in one .zip",
                                layout=W.Layout(width="auto"))
+        self.button.add_class("lm-button")
+        self.button.add_class("lm-button-secondary")
+        self.zip_note = W.HTML("", layout=W.Layout(flex="1 1 260px"))
+        zip_row = W.HBox([self.button, self.zip_note])
+        zip_row.add_class("lm-download-row")
         self.links = W.HTML("")
+        self.trigger = DownloadTrigger()
         self.button.on_click(self._on_click)
         self.name.observe(lambda _c: self.refresh_export(), names="value")
         note = ('<div class="lm-muted">On Binder, your session and everything saved in it disappear when it '
                 'closes or sits idle. Download your work before you leave; you can upload it again later.</div>')
         super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Keep your work</div>' + note),
-                                   self.name, self.export_link, self.button, self.links], **kwargs)
+                                   self.name, self.export_link, zip_row, self.links, self.trigger], **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-download")
         self.refresh_export()
         self.listen(store, self.refresh_export)
 
     def refresh_export(self) -> None:
-        """Rebuild the one-click export link so it always holds the learner's latest work."""
+        """Rebuild the one-click .json download so it always holds the learner's latest work."""
+        import json
+
         from course.exchange import MAX_BYTES, ExportTooLarge, export_file
 
         learner = self.name.value.strip() or None
@@ -142,19 +243,22 @@ class DownloadWork(Fallback, W.VBox):
                 f'<div class="lm-warning" role="alert">✘ Your work is too large for one file: it takes '
                 f"{size_text(exc.size)} even with only the latest version of each reflection, and a file holds at most "
                 f"{size_text(MAX_BYTES)}. The .zip below still holds every reflection, in your portfolio.</div>")
+            self.zip_note.value = ('<span class="lm-muted">A readable portfolio of your reflections, and your profile '
+                                   "chart and plan once you have them.</span>")
             return
+        self.zip_note.value = ('<span class="lm-muted">The .json file, a readable portfolio of your reflections, and '
+                               "your profile chart and plan once you have them.</span>")
         self.export_size, self.reflection_history = export.size, export.reflection_history
         filename = f"lead-manage-export-{datetime.now().strftime('%Y%m%d-%H%M')}.json"
-        rows = export.rows
-        held = (f'{rows["attempts"]} quiz answers, the latest version of your {rows["reflections"]} reflections'
-                if export.trimmed else f'{rows["attempts"]} quiz answers, {rows["reflections"]} reflection revisions')
         trimmed = (f'<div class="lm-muted">Your file keeps only the latest version of each reflection, because the '
                    f"full history is over {size_text(MAX_BYTES)}.</div>" if export.trimmed else "")
+        label = f"Answers and reflections (.json, {size_text(export.size)})"
         self.export_link.value = (
-            '<div role="status">'
-            + data_link(export.text, filename, "application/json", "Download my work (.json): one click, always up to date")
-            + f'<div class="lm-muted">{escape(filename)}, {size_text(export.size)}. Holds {held} and {rows["ratings"]} '
-              "ratings. Upload it again later, or hand it to your instructor.</div>" + trimmed + "</div>")
+            f"<div>{escape(work_summary(json.loads(export.text)))}</div>"
+            '<div class="lm-download-row">'
+            + data_link(export.text, filename, "application/json", label, css_class="lm-button lm-button-primary")
+            + '<span class="lm-muted">Upload it again later, or hand it in to your instructor.</span></div>'
+            + trimmed)
 
     def fallback_html(self) -> str:
         return ("<p><b>Keep your work.</b> The download button needs the widgets extension. On Binder, your "
@@ -162,6 +266,7 @@ class DownloadWork(Fallback, W.VBox):
 
     def _on_click(self, _button=None) -> None:
         import sqlite3
+        import uuid
 
         from course.exchange import bundle_zip
 
@@ -173,10 +278,13 @@ class DownloadWork(Fallback, W.VBox):
                 log.warning("could not keep the learner's name for next time", exc_info=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         archive, names = bundle_zip(self.store, learner)
+        token = uuid.uuid4().hex
         self.links.value = (
-            '<div role="status">Ready: '
-            + data_link(archive, f"lead-manage-work-{stamp}.zip", "application/zip", "all my work (.zip)")
-            + f'<div class="lm-muted">The .zip holds {escape(", ".join(names))}.</div></div>')
+            f'<div role="status">✔ Your .zip is ready ({size_text(len(archive))}) and should be downloading now. '
+            f"It holds {escape(listed(names))}. If it does not arrive, use this link: "
+            + data_link(archive, f"lead-manage-work-{stamp}.zip", "application/zip", "the .zip", token=token)
+            + "</div>")
+        self.trigger.start(token)
 
 
 class UploadWork(Fallback, W.VBox):

@@ -9,6 +9,7 @@ from traitlets import Int
 from course.instruments import Instrument, PlanForm
 from course.plan import BEHAVIOURS, LESSON, TAGS, field_key, missing_line, plan_gaps, plan_markdown, read_plan, tag_key
 from widgets._style import CSS, Fallback, notice_html
+from widgets.course_views import DownloadTrigger, data_link, size_text
 from widgets.reflection_view import ReflectionBox
 
 
@@ -27,8 +28,10 @@ class SelfAssessment(Fallback, W.VBox):
                 f'{"short version, before the course" if phase == "before" else "full version"}</div>'
                 f'<div class="lm-prompt">{escape(instrument.title)}</div>'
                 f'<div class="lm-muted">{escape(instrument.disclaimer)}</div>'
-                f'<div>How often do you do each of these? {escape(scale)}. Your ratings save as you click.</div>')
-        self.buttons: dict[str, W.ToggleButtons] = {}
+                f'<div>How often do you do each of these? Pick one number for each statement: {escape(scale)}. '
+                "Your choice is marked with a tick, and it is saved as you click.</div>")
+        lowest, highest = min(instrument.scale), max(instrument.scale)
+        self.buttons: dict[str, W.RadioButtons] = {}
         rows = [W.HTML(head)]
         names = {c.id: c.name for c in instrument.clusters}
         current = None
@@ -36,15 +39,21 @@ class SelfAssessment(Fallback, W.VBox):
             if item.cluster != current:
                 current = item.cluster
                 rows.append(W.HTML(f'<div class="lm-kicker" style="margin-top:10px">{escape(names[current])}</div>'))
-            toggle = W.ToggleButtons(options=[(str(k), k) for k in instrument.scale], value=saved.get(item.id),
-                                     tooltips=[f"{k}: {v}" for k, v in instrument.scale.items()],
-                                     description=f"Item {n}", style={"button_width": "34px", "description_width": "4em"})
-            toggle.observe(lambda change, item_id=item.id: self._on_rate(item_id, change["new"]), names="value")
-            self.buttons[item.id] = toggle
+            # Radio buttons drawn as a row of boxes: the browser tells screen readers which one is chosen.
+            choice = W.RadioButtons(options=[(str(k), k) for k in instrument.scale], value=saved.get(item.id),
+                                    orientation="horizontal", layout=W.Layout(width="auto"))
+            choice.observe(lambda change, item_id=item.id: self._on_rate(item_id, change["new"]), names="value")
+            self.buttons[item.id] = choice
             earlier = before.get(item.id)
             note = f' <span class="lm-muted">(before the course: {earlier})</span>' if earlier else ""
-            rows.append(W.HBox([toggle, W.HTML(f'<div class="lm-statement">{escape(item.text)}{note}</div>',
-                                               layout=W.Layout(flex="1"))], layout=W.Layout(align_items="center")))
+            scale_row = W.HBox([W.HTML(f'<span class="lm-scale-end">{escape(instrument.scale[lowest])}</span>'),
+                                choice,
+                                W.HTML(f'<span class="lm-scale-end">{escape(instrument.scale[highest])}</span>')])
+            scale_row.add_class("lm-scale")
+            row = W.HBox([W.HTML(f'<div class="lm-item-number">{n}.</div>'),
+                          W.HTML(f'<div class="lm-statement">{escape(item.text)}{note}</div>'), scale_row])
+            row.add_class("lm-rating")
+            rows.append(row)
         self.count_line = W.HTML()
         rows.append(self.count_line)
         super().__init__(children=rows, **kwargs)
@@ -142,6 +151,18 @@ class ActionPlanForm(Fallback, W.VBox):
         self.boxes: dict[str, ReflectionBox] = {}
         self.tags: dict[str, W.Dropdown] = {}
         _, saved_tags = read_plan(store, form)
+        self.download_button = W.Button(description="Download my plan (.md)", icon="download",
+                                        tooltip="A Markdown copy of your plan and its checklist",
+                                        layout=W.Layout(width="auto"))
+        self.download_button.add_class("lm-button")
+        self.download_button.add_class("lm-button-primary")
+        self.download_button.on_click(self._on_download)
+        download_row = W.HBox([self.download_button,
+                               W.HTML('<span class="lm-muted">A Markdown file with your plan and its checklist, '
+                                      "to print, share or keep.</span>", layout=W.Layout(flex="1 1 260px"))])
+        download_row.add_class("lm-download-row")
+        self.links = W.HTML()
+        self.trigger = DownloadTrigger()
         children = [W.HTML(CSS + notice_html(store) + f'<div class="lm-kicker">Capstone</div>'
                            f'<div class="lm-prompt">{escape(form.title)}</div><div>{escape(form.intro)}</div>')]
         for field in form.fields:
@@ -164,12 +185,7 @@ class ActionPlanForm(Fallback, W.VBox):
                 self.tags[field.id] = tag
                 children.append(tag)
         self.checklist = W.HTML()
-        self.download_button = W.Button(description="Download my plan", icon="download",
-                                        tooltip="A Markdown copy of your plan and its checklist",
-                                        layout=W.Layout(width="auto"))
-        self.download_button.on_click(self._on_download)
-        self.links = W.HTML()
-        children += [self.checklist, self.download_button, self.links]
+        children += [self.checklist, download_row, self.links, self.trigger]
         super().__init__(children=children, **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-plan")
@@ -211,14 +227,23 @@ class ActionPlanForm(Fallback, W.VBox):
         count = sum(results.values())
         self.checklist.value = (f'<div class="lm-feedback" role="status" aria-live="polite"><div class="lm-verdict">'
                                 f'Checklist: {count} of {len(results)} in place</div><ul>{"".join(items)}</ul></div>')
+        self.download_button.description = f"Download my plan (.md, {size_text(len(self.plan_text().encode('utf-8')))})"
+
+    def plan_text(self) -> str:
+        """Return the plan as the Markdown file the learner downloads."""
+        values, tags = self.values()
+        return plan_markdown(self.form, values, tags, self.store.get("learner_name"))
 
     def _on_download(self, _button=None) -> None:
-        from widgets.course_views import data_link
+        import uuid
 
         for box in self.boxes.values():
             box.flush()
-        values, tags = self.values()
-        text = plan_markdown(self.form, values, tags, self.store.get("learner_name"))
-        self.links.value = (data_link(text, "my-90-day-plan.md", "text/markdown", "your plan (Markdown)") +
-                            '<div class="lm-muted">On Binder, download before you leave: the session and its files '
-                            "vanish when it ends.</div>")
+        text = self.plan_text()
+        token = uuid.uuid4().hex
+        self.links.value = (f'<div role="status">✔ Your plan is ready ({size_text(len(text.encode("utf-8")))}) and '
+                            "should be downloading now. If it does not arrive, use this link: "
+                            + data_link(text, "my-90-day-plan.md", "text/markdown", "my-90-day-plan.md", token=token)
+                            + '<div class="lm-muted">On Binder, download before you leave: the session and its files '
+                            "vanish when it ends.</div></div>")
+        self.trigger.start(token)

@@ -1,0 +1,321 @@
+"""What a learner reads and clicks: the Run All line, the two downloads, the rating scale, readable charts."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+MODULES = Path(__file__).resolve().parent.parent / "modules"
+NOTEBOOKS = sorted(MODULES.glob("[0-9][0-9]_*.ipynb"))
+
+
+# -- every lesson says how to start -------------------------------------------------------------------
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_lesson_opens_by_saying_run_all_and_that_answers_are_saved(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    first = next(c for c in cells if c["cell_type"] == "markdown")
+    assert first is cells[0], "the line is read before any code cell"
+    lines = [line for line in "".join(first["source"]).splitlines() if "Run All Cells" in line]
+    assert len(lines) == 1, f"{path.name}: one line names Run All Cells"
+    line = lines[0]
+    assert "Run › Run All Cells" in line, "named as in the menu, as lesson 00's table names it"
+    assert "quizzes" in line and "reflection" in line, "says what running all cells makes appear"
+    assert "saved" in line, "says that answers are kept"
+
+
+# -- the download panel ---------------------------------------------------------------------------------
+def anchors(html: str) -> list[dict]:
+    """Return each download link in some HTML as its attributes and label."""
+    out = []
+    for attrs, label in re.findall(r"<a ([^>]*)>(.*?)</a>", html):
+        found = dict(re.findall(r'([\w-]+)="([^"]*)"', attrs))
+        if "download" in found:
+            found["label"] = re.sub(r"<[^>]+>", "", label).strip()
+            found["icon"] = label.split("</i>")[0] + "</i>" if "</i>" in label else label[:1]
+            found["bytes"] = base64.b64decode(found["href"].split(",", 1)[1])
+            out.append(found)
+    return out
+
+
+def script_of(trigger) -> str:
+    (output,) = trigger.outputs
+    return output["data"]["application/javascript"]
+
+
+def test_the_json_download_is_one_button_that_says_what_it_holds_and_its_size(store):
+    from widgets.course_views import DownloadWork, size_text
+
+    store.save_reflection("two-words", "r1", "a few words")
+    view = DownloadWork(store)
+    (link,) = anchors(view.export_link.value)
+    assert link["class"].split() == ["lm-button", "lm-button-primary"], "drawn as the main button, not as text"
+    assert link["download"].endswith(".json")
+    assert link["label"] == f"Answers and reflections (.json, {size_text(len(link['bytes']))})"
+    assert link["icon"] == '<i class="fa fa-download" aria-hidden="true"></i>', "the icon of the .zip button beside it"
+    assert json.loads(link["bytes"])["reflections"][0]["text"] == "a few words"
+    assert "Upload it again later, or hand it in to your instructor." in view.export_link.value
+
+
+def test_the_zip_downloads_at_the_first_click(store):
+    import io
+    import zipfile
+
+    from widgets.course_views import DownloadWork, size_text
+
+    store.save_reflection("two-words", "r1", "kept")
+    view = DownloadWork(store)
+    assert view.button.description == "Everything as a .zip"
+    assert {"lm-button", "lm-button-secondary"} <= set(view.button._dom_classes), "a second button, not the main one"
+    assert view.trigger.outputs == () and view.links.value == ""
+    view.button.click()
+    (link,) = anchors(view.links.value)
+    token = link["data-lm-download"]
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    script = script_of(view.trigger)
+    assert f'"{token}"' in script and "link.click()" in script, "the page is asked to click this very link"
+    assert zipfile.ZipFile(io.BytesIO(link["bytes"])).namelist() == ["lead-manage-export.json", "reflections-portfolio.md"]
+    assert (f"Your .zip is ready ({size_text(len(link['bytes']))}) and should be downloading now. It holds "
+            "lead-manage-export.json and reflections-portfolio.md.") in view.links.value
+    view.button.click()
+    (again,) = anchors(view.links.value)
+    assert again["data-lm-download"] != token and f'"{again["data-lm-download"]}"' in script_of(view.trigger), \
+        "each click downloads again"
+
+
+def test_the_click_script_runs_once_per_token():
+    from widgets.course_views import DownloadTrigger
+
+    trigger = DownloadTrigger()
+    assert trigger.layout.display == "none"
+    trigger.start("ab12")
+    script = script_of(trigger)
+    assert 'const token = "ab12";' in script
+    assert 'sessionStorage.getItem("lm-download-" + token)' in script, "a redrawn output does not download again"
+    trigger.start('x";alert(1);"')
+    assert 'const token = "x\\";alert(1);\\"";' in script_of(trigger), "a token is always a string in the script"
+
+
+def attempts(store, questions: int, checks: int) -> None:
+    """Record `checks` checks spread over `questions` questions of lesson 01."""
+    for n in range(checks):
+        store.record_attempt("two-words", f"q{n % questions}", 0, n % 2 == 0, 1.0)
+
+
+@pytest.mark.parametrize("questions, checks, reflections, ratings, expected", [
+    (0, 0, 0, 0, "You have not answered any questions or written any reflections yet, so the file is nearly empty."),
+    (1, 1, 0, 0, "So far you have answered 1 question (1 check)."),
+    (1, 2, 0, 0, "So far you have answered 1 question (2 checks)."),
+    (2, 2, 1, 0, "So far you have answered 2 questions (2 checks) and written 1 reflection."),
+    (97, 433, 12, 0, "So far you have answered 97 questions (433 checks) and written 12 reflections."),
+    (0, 0, 2, 0, "So far you have written 2 reflections."),
+    (0, 0, 0, 1, "So far you have given 1 self-assessment rating."),
+    (3, 4, 2, 12, "So far you have answered 3 questions (4 checks), written 2 reflections and given 12 "
+                  "self-assessment ratings."),
+])
+def test_the_counts_are_true_and_grammatical(store, questions, checks, reflections, ratings, expected):
+    from widgets.course_views import DownloadWork
+
+    if questions:
+        attempts(store, questions, checks)
+    for n in range(reflections):
+        store.save_reflection("two-words", f"r{n}", f"thought {n}")
+    for n in range(ratings):
+        store.save_rating("before", f"item-{n}", 3)
+    assert f"<div>{expected}</div>" in DownloadWork(store).export_link.value
+
+
+def test_blank_reflections_cleared_ratings_and_plan_fields_are_not_counted_as_reflections(store):
+    from course.plan import LESSON, field_key, tag_key
+    from widgets.course_views import DownloadWork
+
+    store.save_reflection("two-words", "r1", "first thought")
+    store.save_reflection("two-words", "r1", "second thought")  # one reflection, two revisions
+    store.save_reflection("two-words", "r2", "written, then emptied")
+    store.save_reflection("two-words", "r2", "   ")
+    store.save_rating("before", "item-1", 4)
+    store.save_rating("before", "item-2", 4)
+    store.save_rating("before", "item-2", None)  # cleared
+    view = DownloadWork(store)
+    assert "<div>So far you have written 1 reflection and given 1 self-assessment rating.</div>" in view.export_link.value
+    store.save_reflection(LESSON, tag_key("behaviour-1"), "leading")
+    assert "<div>So far you have written 1 reflection and given 1 self-assessment rating.</div>" in view.export_link.value
+    store.save_reflection(LESSON, field_key("context"), "I lead a team of six.")
+    assert ("<div>So far you have written 1 reflection, given 1 self-assessment rating and started your "
+            "90-day plan.</div>") in view.export_link.value
+
+
+def test_the_trimmed_history_note_stays(store):
+    from course.exchange import MAX_BYTES
+    from widgets.course_views import DownloadWork
+
+    view = DownloadWork(store)
+    assert "keeps only the latest version" not in view.export_link.value
+    big = "word " * 400
+    revisions = [{"uid": f"{n:032x}", "lesson": "two-words", "reflection": "r1", "text": f"{big}{n}",
+                  "at": f"2026-11-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}+00:00"}
+                 for n in range(MAX_BYTES // len(big) + 10)]  # one prompt, revised until its history passes 5 MB
+    store.merge([], revisions, [])
+    assert view.reflection_history == "latest"
+    assert ("Your file keeps only the latest version of each reflection, because the full history is over 5 MB."
+            in view.export_link.value)
+    assert "So far you have written 1 reflection." in view.export_link.value
+
+
+def test_the_plan_downloads_at_the_first_click_and_its_button_gives_the_size(store):
+    from course.bank import lesson
+    from course.instruments import action_plan
+    from widgets.course_views import size_text
+    from widgets.profile_views import ActionPlanForm
+
+    form = ActionPlanForm(action_plan(), lesson("capstone-plan"), store, debounce=0)
+    size = len(form.plan_text().encode("utf-8"))
+    assert form.download_button.description == f"Download my plan (.md, {size_text(size)})"
+    form.boxes["context"].area.value = "I lead a team of six in a busy warehouse. " * 40
+    longer = len(form.plan_text().encode("utf-8"))
+    assert longer > size + 1024 and form.download_button.description == f"Download my plan (.md, {size_text(longer)})"
+    assert form.links.value == ""
+    form.download_button.click()
+    (link,) = anchors(form.links.value)
+    assert link["download"] == "my-90-day-plan.md" and "I lead a team of six" in link["bytes"].decode("utf-8")
+    assert f'"{link["data-lm-download"]}"' in script_of(form.trigger)
+
+
+# -- the rating scale ---------------------------------------------------------------------------------
+def test_each_statement_comes_before_its_scale_and_the_ends_are_named(store):
+    from course.instruments import self_assessment
+    from widgets.profile_views import SelfAssessment
+
+    view = SelfAssessment(self_assessment(), "before", store)
+    rows = [row for row in view.children if "lm-rating" in row._dom_classes]
+    assert len(rows) == len(view.buttons) == 12
+    for n, (row, item) in enumerate(zip(rows, view.items), start=1):
+        number, statement, scale = row.children
+        assert number.value == f'<div class="lm-item-number">{n}.</div>'
+        assert item.text in statement.value or item.text.replace("'", "&#x27;") in statement.value
+        low, choice, high = scale.children
+        assert "Rarely or never" in low.value and "Almost always" in high.value
+        assert choice is view.buttons[item.id]
+
+
+def test_the_choices_are_radio_buttons_so_the_chosen_one_is_announced(store):
+    import ipywidgets as W
+
+    from course.instruments import self_assessment
+    from widgets.profile_views import SelfAssessment
+
+    view = SelfAssessment(self_assessment(), "before", store)
+    item = view.items[0].id
+    choice = view.buttons[item]
+    assert isinstance(choice, W.RadioButtons) and choice.orientation == "horizontal"
+    assert [value for _, value in choice.options] == [1, 2, 3, 4, 5] and choice.value is None
+    view.rate(item, 1)
+    view.rate(item, 5)
+    assert store.ratings("before") == {item: 5} and view.answered == 1
+    assert SelfAssessment(self_assessment(), "before", store).buttons[item].value == 5
+
+
+def test_the_chosen_rating_is_marked_by_more_than_colour():
+    from widgets._style import CSS
+
+    checked = ".lm-card .lm-scale .widget-radio-box label:has(input:checked)"
+    rules = dict(re.findall(r"([^{}]+?)\s*\{([^}]*)\}", CSS))
+    rules = {selector.strip(): body for selector, body in rules.items()}
+    assert 'content: "✓"' in rules[checked + "::before"], "a tick"
+    assert "font-weight: 700" in rules[checked] and "border: 2px solid" in rules[checked], "bold and outlined"
+    assert "focus-visible" in CSS, "keyboard focus shows"
+
+
+# -- chart text contrast ----------------------------------------------------------------------------------
+def luminance(colour) -> float:
+    """WCAG relative luminance of an sRGB colour given as a matplotlib colour or an (r, g, b) in 0-1."""
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours, from 1 to 21."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("fg, bg, ratio", [("#000000", "#ffffff", 21.0), ("#8a8a8a", "#ffffff", 3.45),
+                                           ("#767676", "#ffffff", 4.54), ("#777777", "#ffffff", 4.48),
+                                           ("#333333", "#ffffff", 12.63)])
+def test_the_contrast_formula_matches_wcag(fg, bg, ratio):
+    assert contrast(fg, bg) == pytest.approx(ratio, abs=0.01)
+
+
+def drawn_figures(monkeypatch, draw) -> list:
+    """Return the matplotlib figures a chart function renders."""
+    import course.charts
+
+    figures, render = [], course.charts.png
+
+    def keep(fig, for_file):
+        figures.append(fig)
+        return render(fig, for_file)
+
+    monkeypatch.setattr(course.charts, "png", keep)
+    pngs = draw()
+    return figures, pngs
+
+
+def profile_charts(for_file: bool):
+    from course.instruments import self_assessment
+    from course.profile import chart_png, profiles
+    from course.store import ProgressStore
+
+    def draw():
+        import tempfile
+
+        instrument = self_assessment()
+        with tempfile.TemporaryDirectory() as folder:
+            store = ProgressStore(Path(folder) / "p.sqlite3")
+            for n, item in enumerate(instrument.items):
+                store.save_rating("before", item.id, 1 + n % 5)
+                store.save_rating("after", item.id, 1 + (n + 2) % 5)
+            png = chart_png(instrument, profiles(instrument, store), for_file=for_file)
+            store.close()
+        return [png]
+    return draw
+
+
+def class_charts(for_file: bool):
+    from course.class_results import charts, demo_class
+
+    return lambda: list(charts(demo_class(), for_file=for_file).values())
+
+
+@pytest.mark.parametrize("for_file", [False, True], ids=["screen", "file"])
+@pytest.mark.parametrize("chart", [profile_charts, class_charts], ids=["profile", "class"])
+def test_every_chart_text_has_at_least_4_5_to_1_on_an_opaque_background(monkeypatch, chart, for_file):
+    import io
+
+    from matplotlib.colors import to_rgba
+    from matplotlib.text import Text
+    from PIL import Image
+
+    figures, pngs = drawn_figures(monkeypatch, chart(for_file))
+    assert figures and len(figures) == len(pngs)
+    checked = 0
+    for fig, png in zip(figures, pngs):
+        background = to_rgba(fig.get_facecolor())
+        assert background[3] == 1.0, "an opaque figure: a transparent one takes the theme's background"
+        for ax in fig.axes:
+            assert to_rgba(ax.get_facecolor()) == background
+        for text in fig.findobj(Text):
+            if text.get_visible() and text.get_text().strip():
+                ratio = contrast(text.get_color(), background[:3])
+                assert ratio >= 4.5, f"{text.get_text()!r} in {text.get_color()} has {ratio:.2f}:1"
+                checked += 1
+        alpha = Image.open(io.BytesIO(png)).convert("RGBA").getchannel("A")
+        assert alpha.getextrema() == (255, 255), "the PNG has no see-through pixels"
+    assert checked >= 10
