@@ -1,4 +1,5 @@
-"""Command line: `python -m course check [PATH ...]` and `python -m course report FOLDER -o report.html`."""
+"""Command line: `python -m course check [PATH ...]`, `python -m course report FOLDER -o report.html` and
+`python -m course html OUT [--instructor]`."""
 from __future__ import annotations
 
 import argparse
@@ -75,6 +76,30 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html(args: argparse.Namespace) -> int:
+    from course.bank import BankError
+    from course.static_site import LessonFileError, default_lessons_dir, write_site
+
+    folder = args.lessons or default_lessons_dir()
+    if args.output.exists() and not args.output.is_dir():
+        print(f"{args.output} is a file; give a folder to write the course into, such as {args.output.with_suffix('')}-site",
+              file=sys.stderr)
+        return 2
+    try:
+        target = write_site(args.output, folder, instructor=args.instructor)
+    except (LessonFileError, BankError) as exc:
+        print(f"The course page was not written: {_printable(str(exc))}", file=sys.stderr)
+        if args.lessons is None and not folder.is_dir():
+            print("  (give the folder of lesson notebooks with --lessons, such as --lessons modules)", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    copy = "instructor copy, with answer keys: keep it from learners" if args.instructor else "learners' copy"
+    print(f"Wrote {target} ({copy}). Open it in a browser to read it, or print it.")
+    return 0
+
+
 def _printable(text: str) -> str:
     """Keep control characters from a file name or reason out of the terminal."""
     return "".join(c if c.isprintable() else "\ufffd" for c in text)
@@ -96,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write")
     report.add_argument("--names", action="store_true", help="show learners' names instead of pseudonyms")
     report.set_defaults(run=_report)
+    html = sub.add_parser("html", help="write the whole course as one web page to read or print (OUT/index.html)")
+    html.add_argument("output", type=Path, metavar="OUT", help="folder to write index.html into (made if missing)")
+    html.add_argument("--instructor", action="store_true",
+                      help="add answer keys, feedback on every option and discussion notes (write it to a folder of its own)")
+    html.add_argument("--lessons", type=Path, default=None, metavar="FOLDER",
+                      help="folder of the lesson notebooks (default: the course's modules folder)")
+    html.set_defaults(run=_html)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -29,3 +29,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   fi
   echo "$want" > "$stamp"
 fi
+# An editable install leaves out the data files that pyproject.toml ships: put the course's Jupyter
+# config (etc/jupyter) into the environment by hand, every time, so a change to it always arrives.
+mkdir -p .venv/etc/jupyter/jupyter_server_config.d
+cp etc/jupyter/jupyter_server_config.d/lead-manage.json .venv/etc/jupyter/jupyter_server_config.d/
+cp etc/jupyter/jupyter_nbconvert_config.json .venv/etc/jupyter/

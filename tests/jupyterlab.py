@@ -31,7 +31,8 @@ class Lab:
     """A running JupyterLab serving a temporary copy of the course."""
 
     def __init__(self, workdir: Path, extra_args: list[str] | None = None, read_only: bool = False,
-                 disabled_extensions: list[str] | None = None, app: str = "lab", render_all_cells: bool = True):
+                 disabled_extensions: list[str] | None = None, app: str = "lab", render_all_cells: bool = True,
+                 server_config: dict | None = None):
         self.workdir = workdir
         self.root = workdir / "root"
         self.data = workdir / "learner-data"
@@ -51,6 +52,8 @@ class Lab:
             disabled[ext] = True
         (workdir / "config" / "labconfig").mkdir(parents=True, exist_ok=True)
         (workdir / "config" / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
+        if server_config:  # the user's own server config, read after the environment's (extensions: per name)
+            (workdir / "config" / "jupyter_server_config.json").write_text(json.dumps(server_config))
         if render_all_cells:  # tests reach every cell; a learner's JupyterLab keeps its default windowing
             settings = workdir / "lab-settings" / "@jupyterlab" / "notebook-extension"
             settings.mkdir(parents=True, exist_ok=True)

@@ -60,9 +60,9 @@ def browser(tmp_path_factory):
         context.close()
 
 
-def open_notebook(page, lab, notebook):
-    workspace = notebook.removesuffix(".ipynb").replace("_", "-")
-    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/modules/{notebook}?reset&token={lab.token}")
+def open_notebook(page, lab, notebook, folder="modules", workspace=None):
+    workspace = workspace or notebook.removesuffix(".ipynb").replace("_", "-")
+    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/{folder}/{notebook}?reset&token={lab.token}")
     page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
 
@@ -337,4 +337,218 @@ def test_opening_review_and_why_not_the_others_in_jupyterlab(lab, browser):
     assert "Not quite" in view.locator(".lm-verdict").first.inner_text(), "the verdict stands"
     view.screenshot(path=str(SHOTS / "why-not-the-others-after.png"))
     assert shown, "options are radios with labels"
+    page.close()
+
+
+# -- a lesson reopened after its kernel went away, and static copies ---------------------------------
+REOPEN = "03_vision_and_goals.ipynb"
+RUN_SENTENCE = "Run this cell (or Run › Run All Cells) to use it; your answers are saved."
+
+
+def _git(*args, cwd):
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=Course author", "-c", "user.email=author@example.org", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def _pull(url, target):
+    from nbgitpuller.pull import GitPuller
+
+    for _ in GitPuller(url, str(target), branch="main", depth=0).pull():
+        pass
+
+
+def _course_repository(where: Path) -> Path:
+    import shutil
+
+    shutil.copytree(REPO / "modules", where / "modules", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    _git("init", "-q", "-b", "main", cwd=where)
+    _git("add", ".", cwd=where)
+    _git("commit", "-q", "-m", "The course", cwd=where)
+    return where
+
+
+def _stop_kernels(lab):
+    import urllib.request
+
+    headers = {"Authorization": f"token {lab.token}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{lab.base}/api/sessions", headers=headers), timeout=30) as r:
+        sessions = json.loads(r.read())
+    for session in sessions:
+        urllib.request.urlopen(urllib.request.Request(f"{lab.base}/api/sessions/{session['id']}", method="DELETE",
+                                                      headers=headers), timeout=30)
+
+
+def _run_all_answer_and_save(page, lab, folder):
+    """Run All, answer the lesson's first question rightly, save, and wait for the file to hold the outputs."""
+    import time
+
+    from course.bank import lesson
+
+    open_notebook(page, lab, REOPEN, folder=folder, workspace="before-reopen")
+    menu(page, "Run", "runmenu:run-all")
+    wait_all_executed(page)
+    page.locator(LESSON_QUIZ).first.wait_for(timeout=30_000)
+    question = lesson("vision-goals").questions[0]
+    view = page.locator(".lm-question", has_text=question.prompt).first
+    view.scroll_into_view_if_needed()
+    view.get_by_role("radio", name=next(c.text for c in question.choices if c.correct), exact=True).check()
+    view.get_by_role("button", name="Check answer").click()
+    view.locator(".lm-verdict", has_text="Correct").wait_for(timeout=15_000)
+    menu(page, "File", "docmanager:save")
+    saved = lab.root / folder / REOPEN
+    for _ in range(100):
+        if "lm-fallback" in saved.read_text():
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the lesson was not saved")
+    assert page.locator(LESSON_QUIZ).count() == 2, "the page that saved keeps its live widgets"
+    page.close()
+    return question
+
+
+def test_a_reopened_lesson_shows_readable_copies_and_takes_course_updates(browser, tmp_path_factory):
+    import nbformat
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    lab = Lab(tmp_path_factory.mktemp("lab-reopen"))
+    try:
+        upstream = _course_repository(lab.workdir / "upstream")
+        _pull(upstream.as_uri(), lab.root / "lead-manage")  # as an nbgitpuller link gives a learner the course
+        question = _run_all_answer_and_save(browser.new_page(), lab, "lead-manage/modules")
+        saved = json.loads((lab.root / "lead-manage" / "modules" / REOPEN).read_text())
+        bundles = [o.get("data", {}) for c in saved["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        assert not any("application/vnd.jupyter.widget-view+json" in b for b in bundles)
+        _stop_kernels(lab)
+
+        # The course is updated while the learner is away; the next nbgitpuller link merges it in.
+        path = upstream / "modules" / REOPEN
+        course = nbformat.read(path, as_version=4)
+        quiz_heading = next(c for c in course.cells if c.cell_type == "markdown" and c.source.startswith("## Quiz"))
+        quiz_heading.source += "\n\nNew in this edition: take your time over the sorting question."
+        nbformat.write(course, path)
+        _git("commit", "-q", "-am", "A note before the quiz", cwd=upstream)
+        _pull(upstream.as_uri(), lab.root / "lead-manage")
+
+        page = browser.new_page()
+        open_notebook(page, lab, REOPEN, folder="lead-manage/modules", workspace="reopened")
+        copies = page.locator(".lm-fallback")
+        copies.first.wait_for(timeout=30_000)
+        page.locator(".jp-RenderedMarkdown", has_text="New in this edition: take your time").wait_for(timeout=15_000)
+        page.wait_for_timeout(3000)  # time for any widget renderer to give up
+        assert page.get_by_text("Error displaying widget").count() == 0
+        assert page.get_by_text("Loading widget").count() == 0
+        assert copies.count() == 5  # the review, two quizzes, two reflections
+        first_quiz = page.locator(".lm-fallback", has_text=question.prompt)
+        assert RUN_SENTENCE in first_quiz.inner_text()
+        first_quiz.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "reopened-lesson-03-readable-copy.png"))
+
+        # Running the lesson again brings the live quizzes back, with the answer given before.
+        menu(page, "Run", "runmenu:run-all")
+        wait_all_executed(page)
+        view = page.locator(LESSON_QUIZ).first.locator(".lm-question", has_text=question.prompt)
+        view.locator(".lm-feedback", has_text="Your last answer").wait_for(timeout=30_000)
+        assert page.locator(".lm-fallback").count() == 0
+        assert_no_errors(page)
+        page.close()
+    finally:
+        lab.stop()
+
+
+def test_without_the_save_hook_the_same_reopen_shows_widget_errors(browser, tmp_path_factory):
+    """The control: the hook, not the test, is what keeps 'Error displaying widget' away."""
+    lab = Lab(tmp_path_factory.mktemp("lab-no-hook"),
+              server_config={"ServerApp": {"jpserver_extensions": {"course.jupyter_hooks": False}}})
+    try:
+        _run_all_answer_and_save(browser.new_page(), lab, "modules")
+        _stop_kernels(lab)
+        page = browser.new_page()
+        open_notebook(page, lab, REOPEN, workspace="reopened-no-hook")
+        page.get_by_text("Error displaying widget").first.wait_for(timeout=30_000)
+        assert page.get_by_text("Error displaying widget").count() == 5
+        page.close()
+    finally:
+        lab.stop()
+
+
+def _offline_page(browser):
+    """Open a page that may read local files and nothing else; return it and the list of refused requests."""
+    refused = []
+    page = browser.new_page()
+
+    def route(request_route):
+        if request_route.request.url.startswith("file:"):
+            request_route.continue_()
+        else:
+            refused.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return page, refused
+
+
+def test_a_lesson_converted_to_html_shows_its_quizzes_offline(browser, tmp_path):
+    import subprocess
+    import sys
+
+    from course.bank import lesson
+    from course.order import display_order
+
+    found = lesson("vision-goals")
+    notebook = tmp_path / found.notebook
+    notebook.write_bytes((REPO / "modules" / found.notebook).read_bytes())
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--execute", "--to", "html", notebook.name],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    page, refused = _offline_page(browser)
+    page.goto(notebook.with_suffix(".html").as_uri())
+    question = found.questions[0]
+    copy = page.locator(".lm-fallback", has_text=question.prompt)
+    copy.get_by_text(question.prompt).wait_for(state="visible", timeout=15_000)
+    options = copy.locator("li", has_text=question.prompt).locator("ul li")
+    assert [options.nth(i).inner_text() for i in range(options.count())] == \
+        [question.choices[i].text for i in display_order(found, question)]
+    assert all(options.nth(i).is_visible() for i in range(options.count()))
+    assert not any("unpkg" in url or "html-manager" in url for url in refused), "no widget script is asked for"
+    copy.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "nbconvert-lesson-03-offline.png"))
+    page.close()
+
+
+def test_the_course_page_reads_offline_and_prints(browser, tmp_path):
+    import subprocess
+    import sys
+
+    from course.bank import lessons
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "course", "html", str(tmp_path / "site")], check=True, capture_output=True,
+                   timeout=300)
+    page, refused = _offline_page(browser)
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    for found in lessons():
+        assert page.locator(f"#lesson-{found.number:02d}").count() == 1
+        assert page.get_by_role("link", name=found.title, exact=True).first.is_visible()
+    question = next(x for x in lessons() if x.id == "vision-goals").questions[0]
+    item = page.locator(".question", has_text=question.prompt)
+    assert item.get_by_text(question.prompt).is_visible()
+    for choice in question.choices:
+        assert item.get_by_text(choice.text, exact=True).is_visible()
+    assert refused == [], f"the page asked the network for {refused}"
+    assert AXE.exists(), f"axe-core is missing at {AXE}: run ./test.sh, which installs it"
+    page.add_script_tag(path=str(AXE))
+    audit = page.evaluate(AXE_RUN.replace("{include: [['.lm-card']]}", "document"))
+    assert audit["checked"] > 0 and audit["serious"] == [], "\n".join(audit["serious"])
+    page.screenshot(path=str(SHOTS / "course-page-top.png"))
+    page.get_by_role("link", name="Vision and goals", exact=True).first.click()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / "course-page-lesson-03.png"))
+    item.evaluate("e => e.scrollIntoView()")
+    page.screenshot(path=str(SHOTS / "course-page-question.png"))
+    page.emulate_media(media="print")
+    page.locator(".activity.reflection").first.evaluate("e => e.scrollIntoView()")
+    assert page.locator(".activity.reflection .write").first.is_visible(), "paper copies get room to write"
+    page.screenshot(path=str(SHOTS / "course-page-print.png"))
     page.close()

@@ -52,6 +52,41 @@ CSS = """
   text-align: left; vertical-align: top; }
 .lm-keylabel { display: inline-block; margin-top: 3px; }
 .lm-key { border: 1px dashed var(--jp-brand-color1, #1976d2); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+.lm-download-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 12px; margin: 8px 0; }
+.lm-card a.lm-button, .lm-card .jupyter-button.lm-button { display: inline-flex; align-items: center; gap: 6px;
+  box-sizing: border-box; min-height: 34px; height: auto; padding: 4px 14px; border-radius: 4px; font-weight: 600;
+  font-size: var(--jp-ui-font-size1, 13px); line-height: 1.3; text-decoration: none; cursor: pointer; flex: none; }
+.lm-card a.lm-button-primary, .lm-card .jupyter-button.lm-button-primary { background: #1565c0; color: #fff;
+  border: 1px solid #1565c0; }
+.lm-card a.lm-button-primary:hover, .lm-card .jupyter-button.lm-button-primary:hover { background: #0d47a1; }
+.lm-card .jupyter-button.lm-button-secondary { background: var(--jp-layout-color1, #fff);
+  color: var(--jp-content-font-color1, #222); border: 1px solid var(--jp-content-font-color2, #555); }
+.lm-card .jupyter-button.lm-button-secondary:hover { background: var(--jp-layout-color2, #eee); }
+.lm-card a.lm-button:focus-visible, .lm-card .jupyter-button.lm-button:focus-visible
+  { outline: 2px solid var(--jp-brand-color1, #1976d2); outline-offset: 2px; }
+.lm-card a.lm-download-link { font-weight: 600; }
+.lm-card .lm-rating { flex-wrap: wrap; align-items: center; gap: 2px 10px; padding: 6px 0; }
+.lm-card .lm-rating + .lm-rating { border-top: 1px solid var(--jp-border-color2, #ddd); }
+.lm-card .lm-rating > .widget-html:first-child { flex: 0 0 1.8em; }
+.lm-card .lm-rating > .widget-html:nth-child(2) { flex: 1 1 320px; margin: 0; }
+.lm-item-number { font-weight: 600; color: var(--jp-content-font-color2, #555); }
+.lm-card .lm-scale { flex: none; align-items: center; gap: 8px; }
+.lm-card .lm-scale > .widget-html { margin: 0; }
+.lm-card .lm-scale-end { font-size: 0.85em; color: var(--jp-content-font-color2, #555); }
+.lm-card .lm-scale .widget-radio { width: auto; margin: 0; }
+.lm-card .lm-scale .widget-radio-box { flex-direction: row; gap: 4px; width: auto; }
+.lm-card .lm-scale .widget-radio-box label { position: relative; display: flex; justify-content: center; align-items: center;
+  box-sizing: border-box; width: 2.9em; height: 2.2em !important; margin: 0; padding: 0; line-height: 1;
+  border: 1px solid var(--jp-content-font-color2, #555); border-radius: 4px; background: var(--jp-layout-color1, #fff);
+  color: var(--jp-content-font-color1, #222); cursor: pointer; }
+.lm-card .lm-scale .widget-radio-box label:hover { background: var(--jp-layout-color2, #eee); }
+.lm-card .lm-scale .widget-radio-box input { position: absolute; inset: 0; width: 100%; height: 100%; margin: 0;
+  opacity: 0; cursor: pointer; }
+.lm-card .lm-scale .widget-radio-box label:has(input:checked) { background: #1565c0; border: 2px solid #0d47a1;
+  color: #fff; font-weight: 700; box-shadow: 0 0 0 2px var(--jp-layout-color1, #fff), 0 0 0 4px #1565c0; }
+.lm-card .lm-scale .widget-radio-box label:has(input:checked)::before { content: "✓"; margin-right: 3px; }
+.lm-card .lm-scale .widget-radio-box label:has(input:focus-visible) { outline: 2px solid var(--jp-brand-color1, #1976d2);
+  outline-offset: 3px; }
 </style>
 """
 
@@ -76,9 +111,10 @@ def error_html(title: str, message: str) -> str:
                      f'<div class="lm-error">{escape(message)}</div>')
 
 
-FIX_SENTENCE = ("This is a plain copy: the interactive version needs the Jupyter widgets extension "
-                "(ipywidgets 8 with jupyterlab_widgets, installed in the same environment as JupyterLab). "
-                "Open the course with ./start.sh, or ask whoever runs your JupyterHub to install them, then reload the page.")
+RUN_SENTENCE = "This is a readable copy. Run this cell (or Run › Run All Cells) to use it; your answers are saved."
+FIX_SENTENCE = ("If this copy is still here after you run the cell, the Jupyter widgets extension is missing: "
+                "open the course with ./start.sh, or ask whoever runs your JupyterHub to install ipywidgets 8 "
+                "with jupyterlab_widgets beside JupyterLab, then reload the page.")
 
 
 def close_whole(widget) -> None:
@@ -131,8 +167,11 @@ class CourseView:
 class Fallback(CourseView):
     """Mixin: add a readable HTML copy to a widget's display data, and close the view whole.
 
-    JupyterLab shows it only when it cannot render the widget itself (no widget manager), instead of
-    a bare `VBox(children=...)`.
+    JupyterLab shows the copy when it has no widget manager. A saved lesson keeps only the copy
+    (`course.jupyter_hooks` removes the widget entry as the notebook is saved or converted to HTML),
+    so a lesson reopened after its kernel stopped shows it too, instead of "Error displaying widget".
+    The copy says to run the cell to use the view again; its outer element starts with
+    `course.jupyter_hooks.FALLBACK_START`, which is how those hooks know a course view.
     """
 
     def fallback_html(self) -> str:
@@ -140,8 +179,13 @@ class Fallback(CourseView):
         raise NotImplementedError
 
     def _repr_mimebundle_(self, **kwargs):
+        from course.jupyter_hooks import FALLBACK_START
+
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
-            bundle["text/html"] = (f'<div class="lm-fallback" style="border:1px solid #999;border-radius:6px;padding:8px 12px">'
-                                   f"{self.fallback_html()}<p><i>{escape(FIX_SENTENCE)}</i></p></div>")
+            # What to do comes first, so a reader knows why the view looks plain before reading it.
+            bundle["text/html"] = (f'{FALLBACK_START} style="border:1px solid #999;border-radius:6px;padding:8px 12px">'
+                                   f'<p style="margin:0 0 2px 0"><b>{escape(RUN_SENTENCE)}</b></p>'
+                                   f'<p style="margin:0 0 8px 0;font-size:0.9em">{escape(FIX_SENTENCE)}</p>'
+                                   f"{self.fallback_html()}</div>")
         return bundle
