@@ -319,3 +319,15 @@ def test_every_chart_text_has_at_least_4_5_to_1_on_an_opaque_background(monkeypa
         alpha = Image.open(io.BytesIO(png)).convert("RGBA").getchannel("A")
         assert alpha.getextrema() == (255, 255), "the PNG has no see-through pixels"
     assert checked >= 10
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "modules").glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.name)
+def test_each_lesson_ends_by_asking_to_close_it_before_the_next(path):
+    """Idle kernels of closed lessons are stopped (.jupyter/jupyter_server_config.py); open ones never are."""
+    import json
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    last = "".join([c for c in cells if c["cell_type"] == "markdown"][-1]["source"])
+    assert "File › Close and Shut Down Notebook" in last
+    assert last.index("Close and Shut Down") < last.rindex("](")
