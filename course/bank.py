@@ -10,6 +10,22 @@ from typing import Iterable
 
 LABELS = ("leading", "managing", "both")
 QUESTION_TYPES = ("single", "multiple", "truefalse", "classify", "scenario")
+# Reading YAML takes about a second a megabyte, so a file is judged in under two seconds only up to a size:
+# this one is twenty times the longest lesson (about 26 KB). Past MAX_PROBLEMS, a file is only said to have more.
+MAX_BANK_BYTES = 512 * 1024
+MAX_PROBLEMS = 50
+
+
+class NotInBank(KeyError):
+    """A lesson, question or reflection id that the installed bank does not have.
+
+    Lessons can be newer than the installed package (nbgitpuller brings new notebooks; the bank ships
+    inside the package), so a notebook may name an id this bank has never heard of.
+    """
+
+    def __init__(self, message: str, kind: str, item_id: str, lesson_id: str | None = None):
+        super().__init__(message)
+        self.kind, self.item_id, self.lesson_id = kind, item_id, lesson_id
 
 
 class BankError(ValueError):
@@ -104,14 +120,14 @@ class Lesson:
         for q in self.questions:
             if q.id == question_id:
                 return q
-        raise KeyError(f"lesson '{self.id}' has no question '{question_id}'")
+        raise NotInBank(f"lesson '{self.id}' has no question '{question_id}'", "question", question_id, self.id)
 
     def reflection(self, reflection_id: str) -> Reflection:
         """Return the reflection prompt with this id."""
         for r in self.reflections:
             if r.id == reflection_id:
                 return r
-        raise KeyError(f"lesson '{self.id}' has no reflection '{reflection_id}'")
+        raise NotInBank(f"lesson '{self.id}' has no reflection '{reflection_id}'", "reflection", reflection_id, self.id)
 
 
 def _validator():
@@ -169,7 +185,8 @@ def _path_str(parts: Iterable) -> str:
     return out
 
 
-def _schema_problem(name: str, data, error) -> Problem:
+def _schema_problem(name: str, data, error, nth: int = 0) -> Problem:
+    """Describe one schema error; a 'required' error is the nth its rule gave for that entry (one per missing field)."""
     path = list(error.absolute_path)
     question = None
     if len(path) >= 2 and path[0] in ("questions", "reflections") and isinstance(path[1], int):
@@ -181,7 +198,7 @@ def _schema_problem(name: str, data, error) -> Problem:
     message = error.message
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = [p for p in error.validator_value if p not in error.instance]
-        field_name = _path_str(path + missing[:1])
+        field_name = _path_str(path + missing[nth:nth + 1])
         message = "is missing"
     elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
@@ -226,9 +243,17 @@ def _semantic_problems(name: str, data: dict) -> list[Problem]:
 
 
 def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
-    """Parse and check one bank file's text; return its data and every problem found."""
+    """Parse and check one bank file's text; return its data and the problems found.
+
+    At most `MAX_PROBLEMS` are listed, then one line says there are more; a text over `MAX_BANK_BYTES` is not read.
+    """
+    import itertools
+    from collections import Counter
+
     import yaml
 
+    if len(text) > MAX_BANK_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BANK_BYTES:
+        return None, [_too_large(name)]
     try:
         data = _yaml_load(text)
     except _BankYAMLError as exc:
@@ -239,18 +264,63 @@ def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
         return None, [Problem(name, None, None, f"is not valid for a bank: {str(exc)[:200]}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(name, None, where, f"is not valid YAML: {reason}")]
+        return None, [Problem(name, None, None, f"is not valid YAML: {reason}{where}")]
     if not isinstance(data, dict):
         return None, [Problem(name, None, None, "must be a YAML mapping with lesson, title, questions and reflections")]
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [_schema_problem(name, data, e) for e in errors]
+    # Only the first errors are made: making all of them took seconds for a file of thousands of bad questions.
+    errors = list(itertools.islice(_validator().iter_errors(data), MAX_PROBLEMS + 1))
+    numbered, seen = [], Counter()
+    for e in errors:  # a 'required' rule gives one error per missing field, in the order the rule lists them
+        rule = (tuple(map(str, e.absolute_path)), tuple(map(str, e.absolute_schema_path)))
+        numbered.append((e, seen[rule]))
+        seen[rule] += e.validator == "required"
+    numbered.sort(key=lambda pair: [(0, p, "") if isinstance(p, int) else (1, 0, str(p))  # q2 before q10
+                                    for p in pair[0].absolute_path])
+    problems = [_schema_problem(name, data, e, nth) for e, nth in numbered]
     if not problems:
         from course.item_rules import question_problems
 
         problems = _semantic_problems(name, data) + question_problems(name, data, authoring=False)
-    return data, problems
+    return data, _capped(name, problems)
+
+
+def _too_large(name: str) -> Problem:
+    return Problem(name, None, None, f"is larger than {MAX_BANK_BYTES:,} bytes, which no lesson needs (the longest "
+                                     "is about 26,000); it was not read")
+
+
+def _capped(name: str, problems: list[Problem]) -> list[Problem]:
+    """Keep the first `MAX_PROBLEMS` problems of a file, and say when there are more."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return problems[:MAX_PROBLEMS] + [Problem(name, None, None, f"has more problems than the {MAX_PROBLEMS} listed; "
+                                                                "fix these and check the file again")]
+
+
+def _read_bank_file(path: Path) -> tuple[str | None, Problem | None]:
+    """Read a bank file's text, or say why not: only a regular file up to `MAX_BANK_BYTES` is opened.
+
+    A pipe would make the read wait for ever and a device may do anything when opened, so neither is opened.
+    """
+    import os
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, Problem(str(path), None, None,
+                                 "is not a file (a folder, pipe, socket or device); it was not opened")
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # swapped since it was looked at
+                return None, Problem(str(path), None, None, "is not a file; it was not read")
+            data = file.read(MAX_BANK_BYTES + 1)
+        if len(data) > MAX_BANK_BYTES:
+            return None, _too_large(str(path))
+        return data.decode("utf-8"), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Problem(str(path), None, None, f"cannot be read: {exc}")
 
 
 def _build(data: dict, source: str) -> Lesson:
@@ -278,10 +348,9 @@ def _build(data: dict, source: str) -> Lesson:
 def load_file(path: str | Path) -> Lesson:
     """Load one bank file, raising BankError that names the file, question and field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BankError([Problem(str(path), None, None, f"cannot be read: {exc}")]) from None
+    text, unreadable = _read_bank_file(path)
+    if unreadable:
+        raise BankError([unreadable])
     data, problems = check_text(text, str(path))
     if problems:
         raise BankError(problems)
@@ -345,11 +414,12 @@ def lesson(lesson_id: str) -> Lesson:
     if name is not None:
         return _shipped(name)
     known = ", ".join(x.id for x in lessons())
-    raise KeyError(f"no lesson '{lesson_id}' in the course (lessons: {known})")
+    raise NotInBank(f"no lesson '{lesson_id}' in the course (lessons: {known})", "lesson", lesson_id)
 
 
 def check_paths(paths: Iterable[str | Path], course_wide: bool = False) -> list[Problem]:
-    """Check bank files (folders are searched for *.yaml); return every problem found.
+    """Check bank files (folders are searched for *.yaml); return the problems found (`check_text` lists at most
+    `MAX_PROBLEMS` a file). Anything but a regular file is reported, not opened.
 
     Every file gets the schema, answer-key and item-writing checks (`course.item_rules`); with
     `course_wide`, the files are also judged together as one course (key length, true/false balance).
@@ -367,14 +437,13 @@ def check_paths(paths: Iterable[str | Path], course_wide: bool = False) -> list[
     owners: dict[str, str] = {}
     numbers: dict[int, str] = {}
     for f in files:
-        try:
-            text = f.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(f), None, None, f"cannot be read: {exc}"))
+        text, unreadable = _read_bank_file(f)
+        if unreadable:
+            problems.append(unreadable)
             continue
         data, found = check_text(text, str(f))
         if data and not found:
-            found = question_problems(str(f), data)
+            found = _capped(str(f), question_problems(str(f), data))
             checked.append((str(f), data))
         problems += found
         if data and not found:
@@ -388,6 +457,49 @@ def check_paths(paths: Iterable[str | Path], course_wide: bool = False) -> list[
     if course_wide and checked:
         problems += course_problems(checked)
     return problems
+
+
+@dataclass(frozen=True)
+class BankSource:
+    """Where the installed bank comes from, and the one command that brings a newer one."""
+
+    version: str
+    kind: str  # "checkout": a git working tree in use; "folder": any other folder in use; "git": pip-installed
+    command: str  # from a git URL; "package": a wheel. The command is empty for a folder: it has no one way.
+    folder: str
+
+
+def bank_source() -> BankSource:
+    """Tell how this bank was installed and which command updates it (the bank ships inside the package)."""
+    import json
+    import shlex
+    import sys
+    from importlib import metadata
+
+    folder = Path(__file__).resolve().parent.parent
+    try:
+        dist = metadata.distribution("lead-manage")
+        version = dist.version
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+    except metadata.PackageNotFoundError:
+        version, direct = "not installed", {}
+    except ValueError:  # an unreadable direct_url.json: treat as a plain package
+        direct = {}
+    if (folder / ".git").exists():  # a git checkout in use as it is: its bank files are read in place
+        return BankSource(version, "checkout", f"git -C {shlex.quote(str(folder))} pull", str(folder))
+    if isinstance(direct, dict) and (direct.get("dir_info") or {}).get("editable"):  # a plain copy, no git
+        return BankSource(version, "folder", "", str(folder))
+    python = shlex.quote(sys.executable)
+    vcs = direct.get("vcs_info") if isinstance(direct, dict) else None
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and isinstance(direct.get("url"), str):
+        url = f"git+{direct['url']}"
+        revision = vcs.get("requested_revision")
+        if revision and revision != vcs.get("commit_id"):
+            url += f"@{revision}"
+        # The version number may be unchanged, and pip skips a same-version reinstall unless forced.
+        return BankSource(version, "git", f'{python} -m pip install --force-reinstall --no-deps "lead-manage @ {url}"',
+                          str(folder))
+    return BankSource(version, "package", f"{python} -m pip install --upgrade lead-manage", str(folder))
 
 
 def shipped_bank_dir() -> Path:

@@ -4,7 +4,8 @@ The work comes in three steps, each in its own section below:
 
 - **Reading** (`load_folder`, `read_submission`, `dedupe`): submissions are untrusted. Each file is
   size-checked, parsed as JSON and checked against the export schema (`course.exchange.parse_export`);
-  a bad file is skipped with its reason and the rest aggregate. Nothing is executed or unpickled.
+  a bad file is skipped with its reason and the rest aggregate. Nothing is executed or unpickled, no
+  link is followed, and nothing but a regular file is opened.
 - **Aggregating** (`aggregate`): one pass over each learner's export reduces it to what the tables
   count, then the class tables are built from those reductions. Lesson completion is
   `course.completion`'s rule, the same one the learner's progress view uses.
@@ -23,14 +24,14 @@ import hashlib
 import itertools
 import json
 import operator
-import re
+import stat
 import statistics
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from course.exchange import MAX_BYTES, ExportError, parse_export
+from course.exchange import ExportError, NotAFile, file_kind, parse_export, read_export_file
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -57,10 +58,22 @@ class Submission:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file that was not used, and why."""
+    """A file that was not used, and why.
+
+    An older export of a learner also names the file that replaced it (`newer`), so that with names
+    hidden the reason can be written again with that file's alias (`superseded_reason`).
+    """
 
     source: str
     reason: str
+    newer: str | None = None  # the source of the newer export of the same learner
+    renamed: bool = False     # that newer export carries another typed name
+
+
+def superseded_reason(newer: str, renamed: bool) -> str:
+    """Say why an older export of a learner is skipped, naming the newer file (or its alias) as given."""
+    return ((f"the same learner id as {newer}, under another typed name; check who handed it in: " if renamed
+             else "an older export of the same learner; ") + f"{newer} is newer")
 
 
 def read_submission(name: str, data: bytes) -> Submission:
@@ -71,7 +84,8 @@ def read_submission(name: str, data: bytes) -> Submission:
 def _submission(name: str, doc: dict) -> Submission:
     learner = doc.get("learner") or ""
     if not learner.strip():
-        learner = f"unnamed ({Path(name).stem[:60]})"
+        stem = name[:-len(".json")] if name.lower().endswith(".json") else name  # keeps a sub-folder: "Ann Lee/export"
+        learner = f"unnamed ({stem[:60]})"
     return Submission(name, learner.strip(), doc.get("exported_at", ""), doc)
 
 
@@ -91,31 +105,67 @@ def _collector_paused():
             gc.enable()
 
 
+def _entries(folder: Path, inside: str = "") -> list[tuple[str, Path, int | None]]:
+    """List a folder's entries, sorted and without hidden ones, as (displayable name, path, st_mode without
+    following links; None when it cannot be read)."""
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            mode = None
+        out.append((inside + safe_name(path.name), path, mode))
+    return out
+
+
 @_collector_paused()
 def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
-    """Read every file in a folder as a submission; the latest export per learner wins."""
+    """Read the exports in a folder as submissions; the latest export per learner wins.
+
+    Every file in the folder is read as an export, and so is every `.json` file in its sub-folders
+    (an LMS's bulk download makes one folder per learner). Everything else is listed as skipped with
+    its reason: other files in sub-folders, folders deeper down, links (never followed, so reading stays
+    inside the folder) and pipes, sockets and devices (never opened: a pipe would wait for ever).
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no folder {folder}")
     accepted: list[Submission] = []
     skipped: list[Skipped] = []
     course = _course()
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
-            continue
-        name = safe_name(path.name)
-        if path.is_symlink():  # stay inside the folder: a link may point at any file on the machine
+    files: list[tuple[str, Path, int | None]] = []
+    for name, path, mode in _entries(folder):
+        if mode is not None and stat.S_ISDIR(mode):
+            try:
+                inner = _entries(path, name + "/")
+            except OSError as exc:
+                skipped.append(Skipped(name + "/", f"a folder that cannot be read ({exc.strerror or exc})"))
+                continue
+            for inner_name, inner_path, inner_mode in inner:
+                if inner_mode is not None and stat.S_ISREG(inner_mode) and not inner_name.lower().endswith(".json"):
+                    skipped.append(Skipped(inner_name, "not a .json file; in a sub-folder only .json files are read"))
+                elif inner_mode is not None and stat.S_ISDIR(inner_mode):
+                    skipped.append(Skipped(inner_name + "/", "a folder two levels down; only one level of "
+                                                             "sub-folders is read"))
+                else:
+                    files.append((inner_name, inner_path, inner_mode))
+        else:
+            files.append((name, path, mode))
+    for name, path, mode in files:
+        if mode is not None and stat.S_ISLNK(mode):  # stay inside the folder: a link may point at any file
             skipped.append(Skipped(name, "a link to another file; links are not followed"))
             continue
-        if not path.is_file():
+        if mode is not None and not stat.S_ISREG(mode):
+            skipped.append(Skipped(name, f"{file_kind(mode)}, not a file; it was not opened"))
             continue
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
-            doc = parse_export(path.read_bytes())
+            doc = parse_export(read_export_file(path, follow_links=False))
             accepted.append(replace(_submission(name, doc), doc={"learner_id": doc.get("learner_id")},
                                     work=_reduce(doc, course)))
+        except NotAFile as exc:
+            skipped.append(Skipped(name, f"{exc.kind}, not a file; it was not opened"))
         except ExportError as exc:
             skipped.append(Skipped(name, str(exc)))
         except OSError as exc:
@@ -143,9 +193,7 @@ def dedupe(accepted: list[Submission], skipped: list[Skipped]) -> tuple[list[Sub
             older, newer = sub, latest[key]
         if older is not None:
             renamed = older.learner.casefold() != newer.learner.casefold()
-            skipped.append(Skipped(older.source, (
-                f"the same learner id as {newer.source}, under another typed name; check who handed it in: "
-                if renamed else "an older export of the same learner; ") + f"{newer.source} is newer"))
+            skipped.append(Skipped(older.source, superseded_reason(newer.source, renamed), newer.source, renamed))
         latest[key] = newer
     return sorted(latest.values(), key=lambda s: (s.learner.casefold(), s.identity)), skipped
 
@@ -439,12 +487,12 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     roster = pd.DataFrame([{"learner": display[s.identity], "file": s.source if names else "(hidden with the names)",
                             "exported": s.exported_at[:16]} for s in submissions], columns=["learner", "file", "exported"])
     if not names:  # file names often carry a learner's name: hide them with the names, reasons included
+        # Only a superseded export's reason names a file, and it is written again around the alias: a name is
+        # never searched for in free text, where "is" or "file" would match words of every reason.
         aliases = {sk.source: f"file {i}" for i, sk in enumerate(skipped or [], start=1)}
         aliases.update({s.source: f"the file of {display[s.identity]}" for s in submissions})
-        named = [n for n in aliases if any(n in sk.reason for sk in skipped or ())]  # a pattern of only these is quick
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(named, key=len, reverse=True))) if named else None
-        skipped = [Skipped(aliases[sk.source], pattern.sub(lambda m: aliases[m.group(0)], sk.reason) if pattern
-                           else sk.reason) for sk in (skipped or [])]
+        skipped = [Skipped(aliases[sk.source], superseded_reason(aliases.get(sk.newer, "another file"), sk.renamed)
+                           if sk.newer is not None else sk.reason) for sk in (skipped or [])]
     flagged = [(f"'{subs[0].learner}' was typed by {len(subs)} learners (shown numbered)" if names
                 else f"{len(subs)} learners typed the same name") for subs in shared_names(submissions).values()]
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from course.store import ProgressStore, clean_text
+from course.store import ProgressStore, clean_text, utc_time
 
 FORMAT = "lead-manage-export"
 VERSION = 2
@@ -27,6 +29,14 @@ MAX_ROWS = 100_000            # rows of one kind in a file; the course's own exp
 
 class ExportError(ValueError):
     """A file is not a usable Lead & Manage export; the message says why."""
+
+
+class NotAFile(ExportError):
+    """A path names a folder, pipe, socket or device, which is refused without being opened."""
+
+    def __init__(self, kind: str):
+        self.kind = kind  # such as "a pipe (FIFO)"
+        super().__init__(f"is {kind}, not a file; it was not opened")
 
 
 class ExportTooLarge(ExportError):
@@ -131,6 +141,40 @@ def _place(part) -> str:
 _FIELDS = {"format", "version", "exported_at", "learner", "learner_id", "attempts", "reflections", "ratings", "profile",
            "reflection_history", "uid", "lesson", "question", "answer", "correct", "score", "at", "reflection", "text",
            "phase", "item", "value"}
+
+
+# A date and a time of day, as the course writes them: 2026-11-01T10:00:00+00:00 (seconds, fraction and offset
+# optional). Week dates, ordinal dates, bare dates and the basic form without dashes are not accepted.
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+                   r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+TIME_EXAMPLE = "2026-11-01T10:00:00+00:00"
+
+
+def _is_time(value) -> bool:
+    """Tell whether a value is a date and time the store can keep (`course.store.utc_time`), in the form above."""
+    if not isinstance(value, str) or not _TIME.fullmatch(value):
+        return False
+    try:
+        if value.startswith(("0001", "9999")):  # only here can the move to UTC leave the years datetime holds
+            utc_time(value)
+        else:
+            datetime.fromisoformat(value)  # a real day and time of day (what utc_time checks, without its conversion)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_times(doc: dict) -> None:
+    """Refuse an export whose export time or any row's time ('at') is not a date and time; name where, not what."""
+    if not _is_time(doc["exported_at"]):
+        raise ExportError(f"export does not match the format at exported_at: {_NOT_A_TIME}")
+    for rows in ("attempts", "reflections", "ratings"):
+        for n, row in enumerate(doc[rows]):
+            if not _is_time(row["at"]):
+                raise ExportError(f"export does not match the format at {rows}/{n}/at: {_NOT_A_TIME}")
+
+
+_NOT_A_TIME = f"a time that is not an ISO 8601 date and time, such as {TIME_EXAMPLE}"
 
 
 def _describe(error) -> str:
@@ -334,7 +378,62 @@ def parse_export(data: bytes | str) -> dict:
     if error is not None:
         where = "/".join(_place(part) for part in error.absolute_path) or "top level"
         raise ExportError(f"export does not match the format at {where}: {_describe(error)}")
+    _check_times(doc)
     return doc
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISLNK, "a link"))
+
+
+def file_kind(mode: int) -> str | None:
+    """Name what a path that is not a regular file is, from its `st_mode` ('a pipe (FIFO)'); None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_export_file(path: str | Path, follow_links: bool = True) -> bytes:
+    """Read an export's bytes from disk without waiting on, or opening, anything that is not a regular file.
+
+    A pipe would block the read for ever and a device may do anything when opened, so only a regular
+    file is opened, and then without waiting (the file is checked again once open, in case it was swapped).
+
+    Parameters
+    ----------
+    path:
+        The file.
+    follow_links:
+        False refuses a link instead of reading the file it points at (class results stay inside their folder).
+
+    Raises
+    ------
+    NotAFile
+        When the path is not a regular file (the message, "is a pipe (FIFO), not a file...", does not name it).
+    ExportError
+        When the file is larger than `MAX_BYTES`.
+    OSError
+        When the file cannot be read.
+    """
+    mode = (os.stat(path) if follow_links else os.lstat(path)).st_mode
+    kind = file_kind(mode)
+    if kind:
+        raise NotAFile(kind)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(path, flags)
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(file.fileno())
+        kind = file_kind(info.st_mode)
+        if kind:
+            raise NotAFile(kind)
+        if info.st_size > MAX_BYTES:
+            raise ExportError(f"file is {info.st_size:,} bytes; an export is at most {MAX_BYTES:,}")
+        data = file.read(MAX_BYTES + 1)  # a file still growing is not read past the limit
+    if len(data) > MAX_BYTES:
+        raise ExportError(f"file is more than {MAX_BYTES:,} bytes; an export is at most {MAX_BYTES:,}")
+    return data
 
 
 @dataclass(frozen=True)
@@ -358,28 +457,35 @@ def import_work(store: ProgressStore, data: bytes | str | Path) -> Imported:
     """Merge an export into the store, idempotently; say what was added and where the file came from.
 
     A store with no work yet takes the export's learner id, so option orders stay as the learner
-    knew them; a store that has work keeps its own (see `Imported.from_another_copy`).
+    knew them; a store that has work keeps its own (see `Imported.from_another_copy`). A refused
+    file (`ExportError`), or a merge the store refuses, leaves the store, and its id, as they were.
 
     Parameters
     ----------
     store:
         The progress store to merge into.
     data:
-        The export's bytes or text, or a path to the file.
+        The export's bytes or text, or a path to a regular file (a folder, pipe or device is refused unopened).
     """
     if isinstance(data, Path):
         try:
-            size = data.stat().st_size
+            data = read_export_file(data)
+        except NotAFile as exc:
+            raise ExportError(f"{data.name} {exc}") from None
         except OSError as exc:
             raise ExportError(f"cannot read {data.name}: {exc.strerror or exc}") from None
-        if size > MAX_BYTES:
-            raise ExportError(f"file is {size:,} bytes; an export is at most {MAX_BYTES:,}")
-        data = data.read_bytes()
     doc = parse_export(data)
     from_id = doc.get("learner_id")
-    if from_id:
-        store.adopt_learner_id(from_id)
-    added = store.merge(doc["attempts"], doc["reflections"], doc["ratings"])
+    # The store takes an id only while it holds no rows, so it is taken before the merge, and given back
+    # should the merge fail: a refused import changes nothing.
+    previous = store.learner_id
+    adopted = bool(from_id) and from_id != previous and store.adopt_learner_id(from_id)
+    try:
+        added = store.merge(doc["attempts"], doc["reflections"], doc["ratings"])
+    except BaseException:
+        if adopted:
+            store.adopt_learner_id(previous)
+        raise
     return Imported(added, from_id, store.learner_id)
 
 

@@ -33,32 +33,43 @@ _NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?=\b|T)|\b(\d{1,2})[/
 _WORD_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:{_MONTH})\b|"   # 14 March, 3rd of may
                         rf"\b{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"               # March 14 (not "may 2")
                         rf"\b(?i:end|start|beginning|middle)\s+of\s+(?i:{_MONTH})\b|\b(?i:mid|early|late)[- ](?i:{_MONTH})\b")
+# A name that starts a line: `[^\S\n]*` and `(?<=\s)` keep a run of blank lines or spaces from being scanned
+# again from each line start and each split of the run, which made the search quadratic in the text's length.
 _WHO = re.compile(r"\b(?:team|teams|manager|managers|boss|peer|peers|colleague|colleagues|mentor|coach|staff|"
                   r"supervisor|deputy|director|customer|customers|client|clients|member|members|everyone|"
                   r"person|people|partner|volunteers?|residents?|assistant|nurses?|reports|friend|friends|"
                   r"drivers?|crew|group|board|owner|trainees?|apprentices?|him|her)\b|\b[A-Z]{2,4}\b|"
-                  r"^\s*(?!(?:Every|Each|This|That|It|We|They|She|He|My|Our|The|Once|After|Before|When|If|Then)\b)"
-                  r"[A-Z][a-z]+(?=\s*(?:,\s*my\b|\(|\s+(?:will|can|could|and|from|at)\b))|"
+                  r"^[^\S\n]*(?!(?:Every|Each|This|That|It|We|They|She|He|My|Our|The|Once|After|Before|When|If|Then)\b)"
+                  r"[A-Z][a-z]+(?=\s*(?:,\s*my\b|\(|(?<=\s)(?:will|can|could|and|from|at)\b))|"
                   r"(?<![.!?:]\s)(?<!^)\b(?!I\b|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|"
                   r"February|March|April|May|June|July|August|September|October|November|December)[A-Z][a-z]+",
                   re.MULTILINE)
 BEHAVIOUR_WORDS = 3   # a behaviour counts as written from this many words
 CONTEXT_WORDS = 15
 INDICATOR_WORDS = 4
+# A plan field is a few sentences. The checks read this much of each, so a pasted book (an export may
+# carry megabytes in one field) cannot stall the plan form, which checks on every change, or class results.
+CHECKED_CHARS = 20_000
 
 
-def _words(text: str | None) -> int:
-    return len((text or "").split())
+def _has_words(text: str | None, n: int) -> bool:
+    """Tell whether a text has at least n words (splitting no further than needed)."""
+    return len((text or "").split(None, n - 1)) >= n
+
+
+def _checked(text: str | None) -> str:
+    return (text or "")[:CHECKED_CHARS]
 
 
 def has_date(text: str | None) -> bool:
     """Tell whether a review note names a date: '14 March', 'March 14', 'end of May', '2027-03-14', '14/03/2027'.
 
     Numeric dates must be real days (day first, as in Britain): '31/02' and '2027-13-45' are not dates.
+    Only the first `CHECKED_CHARS` characters are read.
     """
     from datetime import date
 
-    text = text or ""
+    text = _checked(text)
     if _WORD_DATE.search(text):
         return True
     for m in _NUMERIC_DATE.finditer(text):
@@ -72,13 +83,19 @@ def has_date(text: str | None) -> bool:
 
 
 def has_when(text: str | None) -> bool:
-    """Tell whether a text says when or how often (e.g. 'every Monday', 'at 3 pm', 'twice a week')."""
-    return bool(_WHEN.search(text or ""))
+    """Tell whether a text says when or how often (e.g. 'every Monday', 'at 3 pm', 'twice a week').
+
+    Only the first `CHECKED_CHARS` characters are read.
+    """
+    return bool(_WHEN.search(_checked(text)))
 
 
 def has_who(text: str | None) -> bool:
-    """Tell whether a text names someone: a person's name or a role such as 'my manager' or 'the team'."""
-    return bool(_WHO.search(text or ""))
+    """Tell whether a text names someone: a person's name or a role such as 'my manager' or 'the team'.
+
+    Only the first `CHECKED_CHARS` characters are read.
+    """
+    return bool(_WHO.search(_checked(text)))
 
 
 def plan_gaps(values: dict[str, str], tags: dict[str, str]) -> dict[str, list[str]]:
@@ -87,16 +104,16 @@ def plan_gaps(values: dict[str, str], tags: dict[str, str]) -> dict[str, list[st
     Each written behaviour needs a when (in its own text, or in the practice schedule); the feedback
     sources must name someone, by name or role; each review point needs a date ("x" is not one).
     """
-    written = [b for b in BEHAVIOURS if _words(values.get(b)) >= BEHAVIOUR_WORDS]
+    written = [b for b in BEHAVIOURS if _has_words(values.get(b), BEHAVIOUR_WORDS)]
     chosen = [tags.get(b) for b in written]
     leading = sum(t == "leading" for t in chosen)
     managing = sum(t == "managing" for t in chosen)
     both = sum(t == "both" for t in chosen)
     label = {b: f"behaviour {b.rsplit('-', 1)[1]}" for b in BEHAVIOURS}
-    schedule_when = has_when(values.get("practice")) and _words(values.get("practice")) >= 2
-    sources_who = has_who(values.get("feedback")) and _words(values.get("feedback")) >= 2
+    schedule_when = has_when(values.get("practice")) and _has_words(values.get("practice"), 2)
+    sources_who = has_who(values.get("feedback")) and _has_words(values.get("feedback"), 2)
     gaps = {
-        "context-detail": [] if _words(values.get("context")) >= CONTEXT_WORDS else ["a few sentences of context"],
+        "context-detail": [] if _has_words(values.get("context"), CONTEXT_WORDS) else ["a few sentences of context"],
         "two-behaviours": [] if len(written) >= 2 else ["a second behaviour"],
         "leading-and-managing": ([] if leading + both >= 1 and managing + both >= 1 and leading + managing + both >= 2
                                  else ["one behaviour tagged leading (or both) and one managing (or both)"]),
@@ -106,7 +123,8 @@ def plan_gaps(values: dict[str, str], tags: dict[str, str]) -> dict[str, list[st
         "feedback-who": [] if sources_who else
                         ["a feedback source, by name or role (such as 'my manager')"] +
                         [f"who is involved in {label[b]}" for b in written if not has_who(values.get(b))],
-        "indicators-observable": [] if _words(values.get("indicators")) >= INDICATOR_WORDS else ["something you can count"],
+        "indicators-observable": ([] if _has_words(values.get("indicators"), INDICATOR_WORDS)
+                                  else ["something you can count"]),
         "reviews-set": [f"a date for the day {d} review" for d in (30, 60, 90) if not has_date(values.get(f"review-{d}"))],
     }
     return gaps

@@ -72,6 +72,19 @@ def keywords(schema) -> set[str]:
     return found
 
 
+def _local_ref(root: dict, ref) -> dict | bool | None:
+    """Return the part of a schema that a local reference ("#/$defs/name") points at, or None."""
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return None
+    node = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, (dict, bool)) else None
+
+
 class Checker:
     """Check documents against one schema: a compiled validator decides, the reference one explains.
 
@@ -103,14 +116,63 @@ class Checker:
             return self.reference.is_valid(doc)
 
     def first_error(self, doc):
-        """Return the first error by path (a jsonschema ValidationError), or None when the document is valid.
+        """Return one error (a jsonschema ValidationError) of a document, or None when it is valid.
 
-        Only a document the compiled validator refuses is walked by the slower reference validator.
-        Should the two ever disagree, the compiled verdict stands and the error has no details.
+        The compiled validator finds where the document first breaks the schema; the reference validator
+        then explains only that part, against the part of the schema that applies there. Collecting every
+        error of a large file took seconds and much memory, and even walking to the first error takes as
+        long as checking every valid row before it. Should the two ever disagree, the compiled verdict
+        stands: the reference validator's first error in the whole document is given, or an error without details.
         """
         if self.is_valid(doc):
             return None
-        errors = sorted(self.reference.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-        if errors:
-            return errors[0]
+        error = self._explained(doc)
+        if error is None:
+            error = next(iter(self.reference.iter_errors(doc)), None)
+        if error is not None:
+            return error
         return _import_jsonschema().ValidationError("does not match the schema", validator="schema")
+
+    def _explained(self, doc):
+        """Explain the compiled validator's first error with the reference validator; None when that cannot be done."""
+        import jsonschema_rs
+
+        try:
+            self.compiled.validate(doc)  # stops at the first error; iter_errors makes every one first
+        except jsonschema_rs.ValidationError as exc:
+            found = exc
+        except (ValueError, OverflowError, RecursionError):
+            return None
+        else:
+            return None
+        # Walk the schema along the evaluation path to the part that failed, counting the steps into the document.
+        schema, naming, depth = self.schema, None, 0  # naming: the keyword whose entry the next step names
+        for step in list(found.evaluation_path)[:-1]:  # the last step is the keyword that failed
+            if naming is not None:
+                depth += naming != "$defs"
+                schema = schema.get(step) if isinstance(schema, dict) else None
+                naming = None
+            elif step == "$ref":
+                schema = _local_ref(self.schema, schema.get("$ref") if isinstance(schema, dict) else None)
+            elif isinstance(schema, dict) and step in schema:
+                depth += step in ("additionalProperties", "items")
+                naming = step if step in ("properties", "patternProperties", "$defs") else None
+                schema = schema[step]
+            elif isinstance(schema, list) and isinstance(step, int) and 0 <= step < len(schema):
+                schema = schema[step]
+            else:
+                return None
+            if schema is None:
+                return None
+        if depth != len(found.instance_path):  # a path that lost a step (an empty key is left out of it)
+            return None
+        instance = doc
+        for step in found.instance_path:
+            try:
+                instance = instance[step]
+            except (KeyError, IndexError, TypeError):
+                return None
+        error = next(iter(self.reference.evolve(schema=schema).iter_errors(instance)), None)
+        if error is not None:
+            error.relative_path.extendleft(reversed(list(found.instance_path)))
+        return error

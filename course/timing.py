@@ -25,7 +25,7 @@ PLAN_FORM = 20.0            # minutes for the capstone plan form
 REVIEW = 3 * (PER_QUESTION + 0.5)  # three questions from earlier lessons, with their feedback
 TOLERANCE = 0.20
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-_LINK = re.compile(r"\]\([^)]*\)|<[^>]+>")
+_LINK = re.compile(r"\]\([^)\]]*\)|<[^<>]+>")  # each run stops at the next bracket: linear on any text
 STATED = re.compile(r"⏱\s*\**\s*About\s+(\d+)\s+minutes")
 
 

@@ -228,7 +228,7 @@ def test_arbitrary_bytes_are_accepted_or_rejected_with_a_reason(data):
                     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
                     max_leaves=20))
 def test_arbitrary_json_shaped_like_an_export_never_crashes(value):
-    doc = {"format": "lead-manage-export", "version": 1, "exported_at": "2026", "attempts": value,
+    doc = {"format": "lead-manage-export", "version": 1, "exported_at": "2026-11-01T10:00:00+00:00", "attempts": value,
            "reflections": [], "ratings": []}
     try:
         sub = read_submission("x.json", json.dumps(doc).encode())

@@ -57,3 +57,13 @@ def test_calls_are_read_as_code_not_text(tmp_path):
     assert found.activities == pytest.approx(12 * 0.25), "a commented-out review adds nothing"
     path = write_notebook(tmp_path, "Hello.", [f'quiz("two-words", "{one}")'])
     assert estimate(two, path).questions == 1.5
+
+
+def test_reading_time_is_linear_on_any_text():
+    import time as _time
+
+    from course import timing
+
+    started = _time.perf_counter()
+    timing._LINK.sub(" ", "](" * 50_000 + "<" * 50_000)
+    assert _time.perf_counter() - started < 1

@@ -155,7 +155,9 @@ def _bank_keys():
 
 
 KEYS = _bank_keys()
-times = st.sampled_from(["2026-11-01T10:00:00+00:00", "2026-11-01T09:00:00+00:00", "not a time", "2026-11-01"])
+# Mostly real times, so most generated files get past the time check and reach the rest; now and then a bad one.
+times = st.sampled_from(["2026-11-01T10:00:00+00:00", "2026-11-01T09:00:00+00:00", "2026-11-01T12:00:00+05:00",
+                         "2026-11-01T08:00:00Z"] * 4 + ["not a time", "2026-11-01"])
 hostile = st.sampled_from(["", "   ", "<script>alert(1)</script>", "every Monday with Sam on 14 March", "x " * 20])
 uids = st.integers(0, 2 ** 128 - 1).map(lambda n: f"{n:032x}")
 answers = (st.none() | st.integers(-2, 12) | st.sampled_from([1.0, 3.0])

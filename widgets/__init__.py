@@ -99,6 +99,37 @@ def _problem(title: str, exc: Exception):
     return W.HTML(error_html(title, message))
 
 
+def _not_in_bank(exc):
+    """Say that the lesson names an id the installed bank lacks, so the package is older than the lessons,
+    and give the one command that updates the package the way it was installed."""
+    from html import escape
+
+    import ipywidgets as W
+
+    from course.bank import bank_source
+    from widgets._style import card_html
+
+    source = bank_source()
+    if exc.kind == "lesson":
+        missing = f"has no lesson '{exc.item_id}'"
+    else:
+        missing = f"has no {exc.kind} '{exc.item_id}' in lesson '{exc.lesson_id}'"
+    if source.kind == "checkout":
+        how = (f"It is read from the git checkout in {source.folder}. To update it, run this in a terminal, "
+               "then restart the kernel (Kernel › Restart Kernel) and run this cell again:")
+    elif source.kind == "folder":
+        how = (f"It is read from the folder {source.folder}. Put a newer copy of the course in its place, run "
+               "./start.sh there, then restart the kernel (Kernel › Restart Kernel) and run this cell again.")
+    else:
+        how = ("To update it, run this in a terminal (on a shared JupyterHub, whoever runs the hub does), "
+               "then restart the kernel (Kernel › Restart Kernel) and run this cell again:")
+    text = (f"The course package installed here (lead-manage {source.version}) {missing}: the lessons are newer "
+            f"than the package, which holds the questions. {how}")
+    return W.HTML(card_html('<div class="lm-warning" role="alert"><b>This lesson needs a newer course package.</b></div>',
+                            f"<div>{escape(text)}</div>",
+                            f"<pre><code>{escape(source.command)}</code></pre>" if source.command else ""))
+
+
 INSTRUCTOR_ENV = "LEAD_MANAGE_INSTRUCTOR"
 _instructor: bool | None = None
 
@@ -163,11 +194,13 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     question_ids:
         Questions to show, in this order; none means all of the lesson's questions.
     """
-    from course.bank import BankError, lesson
+    from course.bank import BankError, NotInBank, lesson
 
     try:
         found = lesson(lesson_id)
         questions = [found.question(q) for q in question_ids] if question_ids else list(found.questions)
+    except NotInBank as exc:
+        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("This quiz cannot be shown: the question bank has a problem.", exc)
     from widgets.quiz_view import Quiz
@@ -185,13 +218,15 @@ def review(lesson_id: str):
     """
     import sqlite3
 
-    from course.bank import BankError, lesson, lessons
+    from course.bank import BankError, NotInBank, lesson, lessons
     from course.review import LAST_REVIEW_KEY, choose_review, decode_shown, encode_shown
 
     store = _store()
     try:
         current = lesson(lesson_id)
         course = lessons()
+    except NotInBank as exc:
+        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("The review cannot be shown: the question bank has a problem.", exc)
     from widgets.quiz_view import _learner_id
@@ -220,11 +255,13 @@ def review(lesson_id: str):
 @_replaces_earlier_views
 def post_test():
     """Ask lesson 00's warm-up again (lesson 13) and show the learner's before-and-after."""
-    from course.bank import BankError, lesson
+    from course.bank import BankError, NotInBank, lesson
     from course.review import PRE_TEST, post_test_lesson
 
     try:
         pre = lesson(PRE_TEST)
+    except NotInBank as exc:
+        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("The post-test cannot be shown: the question bank has a problem.", exc)
     from widgets.review_view import PostTest
@@ -235,11 +272,13 @@ def post_test():
 @_replaces_earlier_views
 def reflection(lesson_id: str, reflection_id: str):
     """Show a reflection prompt with a text area that saves as you type."""
-    from course.bank import BankError, lesson
+    from course.bank import BankError, NotInBank, lesson
 
     try:
         found = lesson(lesson_id)
         prompt = found.reflection(reflection_id)
+    except NotInBank as exc:
+        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("This reflection cannot be shown: the question bank has a problem.", exc)
     from widgets.reflection_view import ReflectionBox
@@ -328,12 +367,14 @@ def profile():
 @_replaces_earlier_views
 def action_plan():
     """Show the capstone 90-day plan form, saved as you type and checked against a rubric."""
-    from course.bank import BankError, lesson
+    from course.bank import BankError, NotInBank, lesson
     from course.instruments import action_plan as form
     from course.plan import LESSON
     from widgets.profile_views import ActionPlanForm
 
     try:
         return ActionPlanForm(form(), lesson(LESSON), _store())
+    except NotInBank as exc:
+        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("The plan cannot be shown.", exc)
