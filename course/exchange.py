@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from course.store import ProgressStore, clean_text, utc_time
+from course.store_schema import read_iso
 
 FORMAT = "lead-manage-export"
 VERSION = 2
@@ -158,7 +159,7 @@ def _is_time(value) -> bool:
         if value.startswith(("0001", "9999")):  # only here can the move to UTC leave the years datetime holds
             utc_time(value)
         else:
-            datetime.fromisoformat(value)  # a real day and time of day (what utc_time checks, without its conversion)
+            read_iso(value)  # a real day and time of day (what utc_time checks, without its conversion)
     except ValueError:
         return False
     return True

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from course.bank import Lesson, Question
+from course.store_schema import read_iso
 
 PRE_TEST = "start-here"
 POST_TEST = "post-test"
@@ -31,7 +32,7 @@ REVIEW_SIZE = 3
 def moment(at) -> datetime:
     """Read an attempt's ISO 8601 time as a UTC datetime (anything unreadable counts as long ago)."""
     try:
-        when = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
+        when = read_iso(str(at))
     except ValueError:
         return _LONG_AGO
     return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)

@@ -6,9 +6,9 @@ whatever time a row carries (an imported row's time comes from another machine's
 
 `ProgressStore` records and reads; what can go wrong with the file is handled by its base,
 `course.store_state.ProgressFile`: a file another program holds locked delays writes without losing
-them (`delayed`, `status_message()`); a file that cannot be written keeps the session in memory and
-says so in `warning`; a damaged, foreign or newer file is salvaged, moved aside or left untouched,
-and `notice` says what happened.
+them, even from a killed kernel (`delayed`, `status_message()`); a file that cannot be written, or is
+no file at all (a pipe), keeps the session in memory and says so in `warning`; a damaged, foreign or
+newer file is salvaged, moved aside or left untouched, and `notice` says what happened.
 """
 from __future__ import annotations
 

@@ -4,24 +4,29 @@
 (WAL), or to memory when the file cannot be written, with the words the learner sees:
 
 - a damaged file: every row that can still be read is salvaged into a fresh file, the damaged one is
-  moved aside, and `notice` says how many rows were kept and where the damaged copy is;
+  moved aside, and `notice` says how many rows of work were kept and where the damaged copy is.
+  Kernels opening the same file take turns (`taking_turns`): one at a time replaces it, none looks at
+  it meanwhile, and each looks again when its turn comes, so a file another kernel has just replaced
+  is used, never moved aside once more;
 - a file another program wrote (tables that are not the course's): moved aside, a fresh one started;
 - a file from a newer course (`user_version` above `SCHEMA_VERSION`): read, never written; `notice`
   gives the command that updates the course;
+- a folder, named pipe, socket or device where the file should be: never opened (a pipe would wait for
+  ever); the session is kept in memory and `warning` says why;
 - a read-only file or folder: read (read-only, or immutable when not even the `-shm` file can be made)
   and copied into memory, so earlier work stays visible and downloadable; `warning` says so.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from course.store_salvage import fill, healthy, salvage
+from course.store_salvage import fill, header_restored, healthy, move_aside, salvage, taking_turns
 from course.store_schema import (READ_WAIT_MS, SCHEMA_VERSION, TABLES, Rows, connect, error_code, is_busy, is_damage,
-                                 prepare, rollback, tables)
+                                 odd_file, prepare, rollback, tables)
 
 UPDATE_COMMAND = "pip install --upgrade lead-manage"
 
@@ -84,24 +89,6 @@ def _takes_writes(conn: sqlite3.Connection) -> bool:
         conn.execute(f"PRAGMA busy_timeout = {READ_WAIT_MS}")
 
 
-def move_aside(path: Path, why: str) -> Path | None:
-    """Rename the file (and its -wal, -shm) to `<stem>.<why>-<time><suffix>`; return the new path, None if it cannot."""
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    target, n = path.with_name(f"{path.stem}.{why}-{stamp}{path.suffix}"), 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.stem}.{why}-{stamp}-{n}{path.suffix}")
-    try:
-        path.rename(target)
-        for suffix in ("-wal", "-shm"):
-            side = Path(str(path) + suffix)
-            if side.exists():
-                side.rename(Path(str(target) + suffix))
-    except OSError:
-        return None
-    return target
-
-
 def _tighten(path: Path, mode: int) -> None:
     try:
         if path.exists():
@@ -123,11 +110,29 @@ def open_progress_file(path: Path | None) -> Opened:
         # Private: on a hub where learners share one filesystem, no one else can read it. A folder the learner
         # chose and the course did not create (LEAD_MANAGE_DATA_DIR) is left as it is.
         _tighten(path.parent, 0o700)
+    try:
+        with taking_turns(path, alone=False):
+            opened = _open(path, recovering=False)
+        if opened is None:
+            with taking_turns(path, alone=True):
+                opened = _open(path, recovering=True)  # another kernel may have replaced it meanwhile: look again
+    except TimeoutError:
+        return in_memory(f"another kernel has been repairing {path} for over a minute")
+    return opened
+
+
+def _open(path: Path, recovering: bool) -> Opened | None:
+    """Open the file, or (when `recovering`) replace it if it is damaged or foreign; None: it needs replacing."""
+    odd = odd_file(path)
+    if odd:
+        return in_memory(odd)
     if not path.exists():
         return _writable(path)
     try:
         source = read_only(path)
     except sqlite3.DatabaseError as exc:
+        if is_damage(exc) and not recovering:
+            return None
         return _replace(path, None, "corrupt") if is_damage(exc) else in_memory(f"{path} cannot be read ({exc})")
     try:
         version, present = source.execute("PRAGMA user_version").fetchone()[0], tables(source)
@@ -135,11 +140,13 @@ def open_progress_file(path: Path | None) -> Opened:
             return in_memory("your progress file comes from a newer version of the course", salvage(source)[0],
                              _newer_notice(version))
         if any(table not in TABLES or columns != TABLES[table] for table, columns in present.items()):
-            return _replace(path, None, "other-program")
+            return _replace(path, None, "other-program") if recovering else None
         if not healthy(source):
-            return _replace(path, source, "corrupt")
+            return _replace(path, source, "corrupt") if recovering else None
     except sqlite3.DatabaseError as exc:
-        return _replace(path, source, "corrupt") if is_damage(exc) else in_memory(f"{path} cannot be read ({exc})")
+        if not is_damage(exc):
+            return in_memory(f"{path} cannot be read ({exc})")
+        return _replace(path, source, "corrupt") if recovering else None
     finally:
         source.close()
     return _writable(path)
@@ -172,9 +179,12 @@ def _writable(path: Path, rows: Rows | None = None) -> Opened:
 
 def _replace(path: Path, source: sqlite3.Connection | None, why: str) -> Opened:
     """Move a damaged or foreign file aside and start a fresh one, holding what could be salvaged from a damaged one."""
-    rows, total = salvage(source) if source is not None else ({}, None)
-    if source is not None:
-        source.close()
+    with contextlib.ExitStack() as copies:
+        if source is None and why == "corrupt":  # SQLite cannot read it at all: perhaps only its header is damaged
+            source = copies.enter_context(header_restored(path))
+        rows, total = salvage(source) if source is not None else ({}, None)
+        if source is not None:
+            source.close()
     moved = move_aside(path, why)
     what = "damaged" if why == "corrupt" else "not written by this course"
     if moved is None:

@@ -6,6 +6,8 @@ calls the views that listen for writes.
 """
 from __future__ import annotations
 
+import logging
+import threading
 import weakref
 from pathlib import Path
 from typing import Callable
@@ -14,6 +16,7 @@ from course.store_file import open_progress_file
 from course.store_writes import WriteQueue
 
 CLOSE_WAIT = 5.0  # seconds `close()` waits for a locked file before leaving its rows to the retry thread
+_log = logging.getLogger(__name__)
 DELAYED = ("Saving is delayed: another program is using your progress file. What you typed is kept and will be "
            "written when it is free.")
 
@@ -29,7 +32,8 @@ class ProgressFile:
 
     def __init__(self, path: Path | None):
         self.path = path
-        self._listeners: list = []
+        self._listeners: list = []  # replaced, never changed in place, and only under `_listening`
+        self._listening = threading.Lock()  # the retry thread notifies while the notebook adds and stops views
         self._file = WriteQueue(path, open_progress_file(path), landed=self._changed)
 
     @property
@@ -77,13 +81,16 @@ class ProgressFile:
         """Call `callback()` after every write (held weakly when it is a bound method).
 
         Returns a function that stops the calls; a view replaced by a re-run cell calls it. When
-        delayed rows reach the file, callbacks run once more, on the store's background thread.
+        delayed rows reach the file, callbacks run once more, on the store's background thread. Views
+        may be added and stopped from any thread, and from inside a callback.
         """
         ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
-        self._listeners.append(ref)
+        with self._listening:
+            self._listeners = [*self._listeners, ref]
 
         def stop() -> None:
-            self._listeners = [r for r in self._listeners if r is not ref]
+            with self._listening:
+                self._listeners = [r for r in self._listeners if r is not ref]
 
         return stop
 
@@ -93,16 +100,21 @@ class ProgressFile:
         return sum(1 for ref in self._listeners if ref() is not None)
 
     def _changed(self) -> None:
-        alive = []
-        for ref in self._listeners:
+        with self._listening:
+            listeners = self._listeners
+        dead = []
+        for ref in listeners:  # outside the lock: a callback may add or stop views, and a slow one blocks no one
             callback = ref()
-            if callback is not None:
-                alive.append(ref)
+            if callback is None:
+                dead.append(ref)
+            elif any(r is ref for r in self._listeners):  # not stopped by a callback called before it
                 try:
                     callback()
                 except Exception:  # a view's refresh must never break a save
-                    pass
-        self._listeners = alive
+                    _log.exception("A view failed to refresh after a save")
+        if dead:
+            with self._listening:  # only the dead go: views added or stopped meanwhile stay as they are now
+                self._listeners = [r for r in self._listeners if not any(r is d for d in dead)]
 
     def _write(self, rows: list[tuple[str, tuple]], notify: bool = True) -> None:
         self._file.write(rows)

@@ -2,8 +2,12 @@
 
 A write waits at most `WRITE_WAIT_MS` for the file's lock. When another program holds it longer (a
 second kernel, a sync client, a backup), the write is not refused and the store does not give up on
-the file: the rows wait, in order, in an in-memory database attached as `pending`, and a background
-thread retries until the lock clears, then writes the whole queue once, in one transaction. Reads go
+the file: the rows wait, in order, in a database of their own beside it (`progress.sqlite3-pending`,
+made when a first row has to wait, attached as `pending`; writing there takes no lock on the progress
+file, and other kernels of the same learner queue into it too), and a background thread
+retries until the lock clears, then writes the whole queue once, in one transaction. Rows waiting
+when a kernel is killed are written by the next store to open the file; a row already in the file is
+never written twice (uids). Where that file cannot be used, the queue is kept in memory. Reads go
 through the views `all_attempts`, `all_reflections` and `all_ratings`, which put waiting rows after
 the file's own, so the learner always sees what they did. Only a write the file refuses (read-only,
 full, damaged) moves the store to memory, keeping every row.
@@ -14,6 +18,7 @@ A write is a list of `(table, values)`: values in the columns of `TABLES`, and f
 from __future__ import annotations
 
 import atexit
+import os
 import sqlite3
 import threading
 import time
@@ -22,27 +27,14 @@ from pathlib import Path
 from typing import Callable
 
 from course.store_file import Opened, in_memory
-from course.store_salvage import salvage
-from course.store_schema import READ_WAIT_MS, SCHEMA, TABLES, is_busy, rollback
+from course.store_salvage import everything
+from course.store_schema import READ_WAIT_MS, TABLES, WORK, attach_queue, is_busy, rollback
 
 WRITE_WAIT_MS = 250  # a save never keeps the learner waiting longer than this for another program
 EXIT_WAIT = 10.0  # seconds spent at exit writing what still waits
 _RETRY_PAUSES = (0.05, 0.5)  # the background retry starts fast and backs off to this
 _REFUSED = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.DataError,
             sqlite3.NotSupportedError)  # the write is wrong, not the file: raise, never fall back
-_ROWS = ("attempts", "reflections", "ratings")
-
-
-def _attach(conn: sqlite3.Connection) -> None:
-    conn.execute("ATTACH DATABASE ':memory:' AS pending")
-    for statement in SCHEMA:  # the file's own columns and constraints, so a bad row is refused when it is written
-        if statement.startswith("CREATE TABLE") and "meta" not in statement:
-            conn.execute(statement.replace("EXISTS ", "EXISTS pending.", 1))
-    for table in _ROWS:
-        listed = ", ".join(TABLES[table])
-        conn.execute(f"CREATE TEMP VIEW all_{table} AS SELECT 0 AS queued, rowid AS seq, {listed} FROM main.{table} "
-                     f"UNION ALL SELECT 1, rowid, {listed} FROM pending.{table}")
-    conn.execute("CREATE TABLE pending.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, keep INTEGER NOT NULL)")
 
 
 def _put(conn: sqlite3.Connection, db: str, table: str, values: tuple) -> None:
@@ -61,7 +53,7 @@ def _put(conn: sqlite3.Connection, db: str, table: str, values: tuple) -> None:
 
 
 def _write_queue(conn: sqlite3.Connection) -> None:
-    for table in _ROWS:
+    for table in WORK:
         listed = ", ".join(TABLES[table])
         conn.execute(f"INSERT INTO main.{table} ({listed}) SELECT {listed} FROM pending.{table} WHERE true "
                      "ORDER BY rowid ON CONFLICT(uid) DO NOTHING")
@@ -92,8 +84,14 @@ class WriteQueue:
         self._landed = landed
         self._retrying: threading.Thread | None = None
         self._closed = False
-        _attach(self.conn)
+        # the queue's file, attached when a first row has to wait (or one is left from before); None once attached
+        self._queue = Path(f"{path}-pending") if path is not None and opened.warning is None else None
+        attach_queue(self.conn, None)
         _LIVE.add(self)
+        if self._queue is not None and os.path.lexists(self._queue):
+            self._queue_on_disk()
+            if self.delayed and not self._try_queue():  # rows an earlier session left waiting: written now, or soon
+                self._retry_soon()
 
     @property
     def delayed(self) -> int:
@@ -122,6 +120,8 @@ class WriteQueue:
                     if not is_busy(exc):
                         self._refused(exc)
                         return self._transaction("BEGIN IMMEDIATE", lambda c: [_put(c, "main", *r) for r in rows])
+            if self._queue is not None and not self.delayed:
+                self._queue_on_disk()
             self._transaction("BEGIN", lambda c: [_put(c, "pending", *r) for r in rows])
             self._retry_soon()
         if _exiting:  # the exit flush has already run: this write cannot wait for the retry thread
@@ -150,6 +150,12 @@ class WriteQueue:
                 self._retry_soon()
         return written
 
+    def _queue_on_disk(self) -> None:
+        """Keep waiting rows in the queue's file from now on (memory, empty, gives way), or in memory if it fails."""
+        self.conn.execute("DETACH DATABASE pending")
+        attach_queue(self.conn, self._queue)
+        self._queue = None
+
     def _retry_soon(self) -> None:
         if self._retrying is None:
             self._retrying = threading.Thread(target=self._retry, name="progress-file-retry", daemon=True)
@@ -175,19 +181,10 @@ class WriteQueue:
         if isinstance(exc, _REFUSED) or self.path is None or self.warning:
             raise exc
         old = self.conn
-        rows, _ = salvage(old)
-        waiting, _ = salvage(old, "pending")
-        for table in _ROWS:
-            rows[table] = rows.get(table, []) + waiting.get(table, [])
-        meta = dict(rows.get("meta", []))
-        for key, value, keep in old.execute("SELECT key, value, keep FROM pending.meta ORDER BY rowid"):
-            if not keep or key not in meta:
-                meta[key] = value
-        rows["meta"] = list(meta.items())
-        opened = in_memory(f"{self.path} could not be written ({exc})", rows)
-        old.close()
-        self.conn, self.warning = opened.conn, opened.warning
-        _attach(self.conn)
+        opened = in_memory(f"{self.path} could not be written ({exc})", everything(old))
+        old.close()  # rows waiting in the queue's file stay there: a later session writes them to the file
+        self.conn, self.warning, self._queue = opened.conn, opened.warning, None
+        attach_queue(self.conn, None)
 
     def _try_queue(self) -> bool:
         """Write every waiting row to the file in one transaction; return False while the file stays locked."""
