@@ -9,7 +9,10 @@ import json
 import shutil
 import subprocess
 import sys
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the test extra brings tomli
+    import tomli as tomllib
 import urllib.request
 from pathlib import Path
 
