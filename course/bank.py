@@ -136,6 +136,24 @@ def _validator():
     return validator("bank.schema.json")
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled():
+    """The bank schema compiled (jsonschema-rs): it decides quickly that a good file is good, so opening a
+    lesson does not import jsonschema, which only explains a file the compiled validator refuses."""
+    import jsonschema_rs
+
+    from course.schemas import load
+
+    return jsonschema_rs.Draft202012Validator(load("bank.schema.json"))
+
+
+def _schema_valid(data) -> bool:
+    try:
+        return _compiled().is_valid(data)
+    except (ValueError, OverflowError, RecursionError):  # a value the compiled validator cannot take in
+        return False
+
+
 class _BankYAMLError(ValueError):
     """A bank file uses YAML the course refuses: a repeated key or an alias."""
 
@@ -270,7 +288,7 @@ def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
     if not isinstance(data, dict):
         return None, [Problem(name, None, None, "must be a YAML mapping with lesson, title, questions and reflections")]
     # Only the first errors are made: making all of them took seconds for a file of thousands of bad questions.
-    errors = list(itertools.islice(_validator().iter_errors(data), MAX_PROBLEMS + 1))
+    errors = [] if _schema_valid(data) else list(itertools.islice(_validator().iter_errors(data), MAX_PROBLEMS + 1))
     numbered, seen = [], Counter()
     for e in errors:  # a 'required' rule gives one error per missing field, in the order the rule lists them
         rule = (tuple(map(str, e.absolute_path)), tuple(map(str, e.absolute_schema_path)))

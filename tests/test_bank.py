@@ -257,3 +257,22 @@ def test_any_text_as_a_bank_file_is_judged_quickly_and_in_words(tmp_path, text):
     problems = check_paths([path])
     assert _time.perf_counter() - started < 2
     assert all("any.yaml" in str(p) for p in problems)
+
+
+def test_opening_a_lesson_does_not_import_jsonschema(tmp_path):
+    """The compiled validator judges a good bank; jsonschema is only imported to explain a bad one."""
+    code = ("import sys; from widgets import quiz; quiz('two-words'); "
+            "print('jsonschema' in sys.modules, 'jsonschema_rs' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "LEAD_MANAGE_DATA_DIR": str(tmp_path)})
+    assert run.stdout.split() == ["False", "True"], run.stderr
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(codec="utf-8", categories=("Zs", "Cc", "Ll", "Zl", "Zp")), max_size=6),
+       ident=st.text("ab-1\n_ ", max_size=6))
+def test_the_compiled_and_reference_bank_validators_agree(text, ident):
+    doc = _replaced(_replaced(_SAMPLE, ("questions", 0, "options", 0, "text"), text), ("questions", 0, "id"), ident)
+    reference = not any(True for _ in bank._validator().iter_errors(doc))
+    assert bank._schema_valid(doc) == reference or (reference and ident.endswith("\n")), \
+        "only a trailing newline, which Python's $ lets through, may be judged more strictly"
