@@ -106,7 +106,7 @@ def click_times(repeat: int) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
     from course.bank import lesson
-    from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, Lab
+    from tests.jupyterlab import Lab, chromium_context, menu, open_notebook
 
     work = Path(tempfile.mkdtemp(prefix="lm-bench-"))
     lab = Lab(work)
@@ -127,15 +127,11 @@ def click_times(repeat: int) -> tuple[float, float]:
     results = {}
     try:
         with sync_playwright() as p:
-            context = p.chromium.launch_persistent_context(str(work / "profile"), executable_path=CHROMIUM,
-                                                           headless=True, args=CHROMIUM_ARGS)
+            context = chromium_context(p, work / "profile")
             for name in notebooks:
                 page = context.new_page()
-                page.goto(f"{lab.base}/lab/workspaces/{name[:-6].replace('_', '-')}/tree/modules/{name}?reset&token={lab.token}")
-                page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
-                page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
-                page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-                page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+                open_notebook(page, lab, name)
+                menu(page, "Run", "runmenu:run-all")
                 times = []
                 if name == "bench_quiz.ipynb":
                     view = page.locator(".lm-question").first
@@ -239,7 +235,7 @@ def page_load_rows(repeat: int) -> list[tuple]:
     import nbformat
     from playwright.sync_api import sync_playwright
 
-    from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, Lab
+    from tests.jupyterlab import Lab, chromium_context, menu, open_notebook
 
     work = Path(tempfile.mkdtemp(prefix="lm-bench-"))
     lab = Lab(work, render_all_cells=False)  # JupyterLab as a learner has it
@@ -252,17 +248,12 @@ def page_load_rows(repeat: int) -> list[tuple]:
     times: dict[str, list[float]] = {name: [] for name in targets}
     try:
         with sync_playwright() as p:
-            context = p.chromium.launch_persistent_context(str(work / "profile"), executable_path=CHROMIUM,
-                                                           headless=True, args=CHROMIUM_ARGS)
+            context = chromium_context(p, work / "profile")
             for i in range(max(3, repeat)):
                 for name, selector in targets.items():
                     page = context.new_page()
-                    page.goto(f"{lab.base}/lab/workspaces/bench-{i}-{name[:-6].replace('_', '-')}/tree/modules/{name}"
-                              f"?reset&token={lab.token}")
-                    page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
-                    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
-                    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-                    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+                    open_notebook(page, lab, name, workspace=f"bench-{i}-{name[:-6].replace('_', '-')}")
+                    menu(page, "Run", "runmenu:run-all")
                     page.wait_for_function(f"() => {{ const e = document.querySelector({json.dumps(selector)}); "
                                            "if (e && !e.disabled) { window.__ready = window.__ready || performance.now(); "
                                            "return true; } return false; }", polling="raf", timeout=120_000)

@@ -236,8 +236,17 @@ class ExportFile:
 
     text: str
     size: int  # bytes, as UTF-8
-    reflection_history: str  # "full", or "latest" when every revision would not fit in MAX_BYTES
-    rows: dict  # how many attempts, reflections (revisions) and ratings the file holds
+    doc: dict  # what the text holds, as parsed
+
+    @property
+    def reflection_history(self) -> str:
+        """'full', or 'latest' when every revision would not fit in MAX_BYTES."""
+        return self.doc["reflection_history"]
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """How many attempts, reflections (revisions) and ratings the file holds."""
+        return {kind: len(self.doc[kind]) for kind in ("attempts", "reflections", "ratings")}
 
     @property
     def trimmed(self) -> bool:
@@ -293,8 +302,7 @@ def _export(store: ProgressStore, learner: str | None) -> tuple[dict, ExportFile
         size = len(text.encode("utf-8"))
         if size > MAX_BYTES:
             raise ExportTooLarge(size)
-    rows = {kind: len(doc[kind]) for kind in ("attempts", "reflections", "ratings")}
-    return doc, ExportFile(text, size, doc["reflection_history"], rows)
+    return doc, ExportFile(text, size, doc)
 
 
 def export_learner(store: ProgressStore, learner: str | None = None) -> dict:

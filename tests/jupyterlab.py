@@ -21,6 +21,37 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parent.parent
 
 
+def chromium_context(playwright, profile: Path, **options):
+    """Launch Debian's Chromium headless with a fresh profile, as every browser test and the bench do."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        **{"viewport": {"width": 1280, "height": 1100}, **options})
+
+
+def open_notebook(page, lab, notebook, folder="modules", workspace=None):
+    """Open a notebook in a workspace of its own and wait until its kernel is ready."""
+    workspace = workspace or notebook.removesuffix(".ipynb").replace("_", "-")
+    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/{folder}/{notebook}?reset&token={lab.token}")
+    page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+
+
+def menu(page, top: str, command: str):
+    """Choose a command from JupyterLab's menu bar, as a person would."""
+    page.locator(".lm-MenuBar-item", has_text=top).first.click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+def wait_all_executed(page, timeout=120_000):
+    """Wait until every code cell of the open notebook has run and the kernel is idle."""
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+        }""", timeout=timeout)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=timeout)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, REPO, Lab
+from tests.jupyterlab import CHROMIUM, REPO, Lab, chromium_context, menu, open_notebook, wait_all_executed
 
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -53,32 +53,9 @@ def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 1100})
+        context = chromium_context(p, tmp_path_factory.mktemp("chromium-profile"))
         yield context
         context.close()
-
-
-def open_notebook(page, lab, notebook, folder="modules", workspace=None):
-    workspace = workspace or notebook.removesuffix(".ipynb").replace("_", "-")
-    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/{folder}/{notebook}?reset&token={lab.token}")
-    page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
-
-
-def menu(page, top: str, command: str):
-    page.locator(".lm-MenuBar-item", has_text=top).first.click()
-    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
-
-
-def wait_all_executed(page, timeout=120_000):
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
-        }""", timeout=timeout)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=timeout)
 
 
 def assert_no_errors(page):

@@ -9,7 +9,8 @@ from collections import Counter
 
 import pytest
 
-from tests.jupyterlab import CHROMIUM, CHROMIUM_ARGS, REPO, Lab
+from tests.jupyterlab import CHROMIUM, REPO, Lab, chromium_context, menu, open_notebook, wait_all_executed
+from tests.test_learner_ui import contrast as wcag_contrast
 
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -18,12 +19,7 @@ THEME = ("lab-settings", "@jupyterlab", "apputils-extension", "themes.jupyterlab
 
 def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     """WCAG contrast ratio of two 8-bit sRGB colours."""
-    def luminance(rgb):
-        r, g, b = ((c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+    return wcag_contrast(tuple(c / 255 for c in a), tuple(c / 255 for c in b))
 
 
 def css_rgb(value: str) -> tuple[int, int, int]:
@@ -56,9 +52,7 @@ def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 1100}, accept_downloads=True)
+        context = chromium_context(p, tmp_path_factory.mktemp("chromium-profile"), accept_downloads=True)
         yield context
         context.close()
 
@@ -76,17 +70,9 @@ def set_theme(lab, theme: str | None) -> None:
 def run_lesson(browser, lab, notebook: str, workspace: str):
     """Open a lesson in a workspace of its own, run all its cells as a learner does, and return the page."""
     page = browser.new_page()
-    page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/modules/{notebook}?reset&token={lab.token}")
-    page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
-    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
-        }""", timeout=120_000)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
+    open_notebook(page, lab, notebook, workspace=workspace)
+    menu(page, "Run", "runmenu:run-all")
+    wait_all_executed(page)
     return page
 
 

@@ -91,6 +91,10 @@ def _store():
 
 
 def _problem(title: str, exc: Exception):
+    from course.bank import NotInBank
+
+    if isinstance(exc, NotInBank):  # not a broken bank: lessons newer than the installed package
+        return _not_in_bank(exc)
     import ipywidgets as W
 
     from widgets._style import error_html
@@ -194,13 +198,11 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     question_ids:
         Questions to show, in this order; none means all of the lesson's questions.
     """
-    from course.bank import BankError, NotInBank, lesson
+    from course.bank import BankError, lesson
 
     try:
         found = lesson(lesson_id)
         questions = [found.question(q) for q in question_ids] if question_ids else list(found.questions)
-    except NotInBank as exc:
-        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("This quiz cannot be shown: the question bank has a problem.", exc)
     from widgets.quiz_view import Quiz
@@ -218,15 +220,13 @@ def review(lesson_id: str):
     """
     import sqlite3
 
-    from course.bank import BankError, NotInBank, lesson, lessons
+    from course.bank import BankError, lesson, lessons
     from course.review import LAST_REVIEW_KEY, choose_review, decode_shown, encode_shown
 
     store = _store()
     try:
         current = lesson(lesson_id)
         course = lessons()
-    except NotInBank as exc:
-        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("The review cannot be shown: the question bank has a problem.", exc)
     from widgets.quiz_view import _learner_id
@@ -255,13 +255,11 @@ def review(lesson_id: str):
 @_replaces_earlier_views
 def post_test():
     """Ask lesson 00's warm-up again (lesson 13) and show the learner's before-and-after."""
-    from course.bank import BankError, NotInBank, lesson
+    from course.bank import BankError, lesson
     from course.review import PRE_TEST, post_test_lesson
 
     try:
         pre = lesson(PRE_TEST)
-    except NotInBank as exc:
-        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("The post-test cannot be shown: the question bank has a problem.", exc)
     from widgets.review_view import PostTest
@@ -272,13 +270,11 @@ def post_test():
 @_replaces_earlier_views
 def reflection(lesson_id: str, reflection_id: str):
     """Show a reflection prompt with a text area that saves as you type."""
-    from course.bank import BankError, NotInBank, lesson
+    from course.bank import BankError, lesson
 
     try:
         found = lesson(lesson_id)
         prompt = found.reflection(reflection_id)
-    except NotInBank as exc:
-        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("This reflection cannot be shown: the question bank has a problem.", exc)
     from widgets.reflection_view import ReflectionBox
@@ -367,14 +363,12 @@ def profile():
 @_replaces_earlier_views
 def action_plan():
     """Show the capstone 90-day plan form, saved as you type and checked against a rubric."""
-    from course.bank import BankError, NotInBank, lesson
+    from course.bank import BankError, lesson
     from course.instruments import action_plan as form
     from course.plan import LESSON
     from widgets.profile_views import ActionPlanForm
 
     try:
         return ActionPlanForm(form(), lesson(LESSON), _store())
-    except NotInBank as exc:
-        return _not_in_bank(exc)
     except (BankError, KeyError) as exc:
         return _problem("The plan cannot be shown.", exc)

@@ -230,8 +230,6 @@ class DownloadWork(Fallback, W.VBox):
 
     def refresh_export(self) -> None:
         """Rebuild the one-click .json download so it always holds the learner's latest work."""
-        import json
-
         from course.exchange import MAX_BYTES, ExportTooLarge, export_file
 
         learner = self.name.value.strip() or None
@@ -254,7 +252,7 @@ class DownloadWork(Fallback, W.VBox):
                    f"full history is over {size_text(MAX_BYTES)}.</div>" if export.trimmed else "")
         label = f"Answers and reflections (.json, {size_text(export.size)})"
         self.export_link.value = (
-            f"<div>{escape(work_summary(json.loads(export.text)))}</div>"
+            f"<div>{escape(work_summary(export.doc))}</div>"
             '<div class="lm-download-row">'
             + data_link(export.text, filename, "application/json", label, css_class="lm-button lm-button-primary")
             + '<span class="lm-muted">Upload it again later, or hand it in to your instructor.</span></div>'
