@@ -135,6 +135,9 @@ def test_lesson_runs_answers_and_restores(lab, browser, notebook):
         box.locator("textarea").press_sequentially(typed, delay=5)
         box.locator(".lm-muted", has_text="Saved at").wait_for(timeout=15_000)
         page.screenshot(path=str(SHOTS / f"{stem}-3-reflection.png"))
+        cut = box.locator("button").evaluate_all(
+            "buttons => buttons.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.textContent.trim())")
+        assert cut == [], f"button labels cut short: {cut}"
 
     # Restart the kernel and run everything again: the learner's words and answers come back.
     page.evaluate("() => document.querySelectorAll('.lm-quiz, .lm-reflection').forEach(e => e.setAttribute('data-stale', '1'))")

@@ -58,7 +58,7 @@ class ReflectionBox(Fallback, W.VBox):
         if prompt.example:  # a model answer, offered once the learner has written something of their own
             self.example_button = W.ToggleButton(value=False, description="One way to answer", icon="lightbulb-o",
                                                  tooltip="Compare your answer with one written by another learner",
-                                                 disabled=True)
+                                                 disabled=True, layout=W.Layout(width="auto"))
             self.example = W.HTML("")
             self.example_button.observe(self._on_example, names="value")
             extra = [self.example_button, self.example]
