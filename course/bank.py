@@ -359,7 +359,7 @@ def _build(data: dict, source: str) -> Lesson:
         questions.append(Question(q["id"], kind, q["prompt"], choices, statements,
                                   q.get("situation"), q.get("discussion")))
     reflections = tuple(Reflection(r["id"], r["prompt"], r.get("hint"), r.get("example")) for r in data["reflections"])
-    return Lesson(data["lesson"], data["number"], data["title"], data["notebook"], data["minutes"],
+    return Lesson(data["lesson"], int(data["number"]), data["title"], data["notebook"], int(data["minutes"]),
                   data.get("summary"), tuple(questions), reflections, source)
 
 

@@ -117,20 +117,28 @@ def shown_question(owner: Lesson | str, question: Question) -> ShownQuestion:
 
 
 def _literal_call(source: str) -> tuple[str, list] | None:
-    """Read a one-line call such as `quiz("two-words", "q1")` without running it (None if it is not one)."""
+    """Read a one-line call such as `quiz("two-words", "q1")` without running it (None if it is not one).
+
+    Raises `ValueError` for a call the page cannot read: keyword arguments, or arguments that are not plain text.
+    """
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):  # not Python the page can read: not a call
         return None
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
         return None
     call = tree.body[0].value
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.keywords:
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
         return None
+    if call.keywords:
+        raise ValueError("keyword arguments are not read; name the lesson and ids in order")
     try:
-        return call.func.id, [ast.literal_eval(a) for a in call.args]
-    except ValueError:
+        args = [ast.literal_eval(a) for a in call.args]
+    except (ValueError, TypeError, MemoryError, RecursionError):
         return None
+    if not all(isinstance(a, str) for a in args):
+        raise ValueError("every argument must be a lesson, question or reflection id in quotes")
+    return call.func.id, args
 
 
 def activity(name: str, args: list, course: tuple[Lesson, ...]) -> Activity | None:
@@ -206,7 +214,10 @@ def lesson_pages(folder: Path) -> list[LessonPage]:
             if cell.get("cell_type") == "markdown":
                 parts.append(Activity("prose", text=Markup(render(_source(cell)))))
             elif cell.get("cell_type") == "code":
-                call = _literal_call(_source(cell).strip())
+                try:
+                    call = _literal_call(_source(cell).strip())
+                except ValueError as exc:
+                    raise LessonFileError(f"{path}: the call {_source(cell).strip()[:200]} cannot be read ({exc})") from None
                 if call is None:
                     continue
                 try:

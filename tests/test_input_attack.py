@@ -2,6 +2,7 @@
 bank files, odd entries in a class folder, file names in pseudonym mode, and paths that are not files."""
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -437,3 +438,66 @@ def test_importing_a_pipe_is_refused_without_waiting(store, tmp_path):
 def test_importing_a_folder_is_refused_with_its_name(store, tmp_path):
     with pytest.raises(ExportError, match=f"{tmp_path.name} is a folder, not a file"):
         import_export(store, tmp_path)
+
+
+# -- from a second attack ------------------------------------------------------------------------------
+def test_whole_numbers_written_as_decimals_still_build_the_course(tmp_path):
+    from course.bank import load_file
+
+    text = (Path(__file__).parent / "data" / "sample.yaml").read_text()
+    text = re.sub(r"(?m)^number: (\d+)$", r"number: \1.0", text)
+    path = tmp_path / "decimal.yaml"
+    path.write_text(text)
+    loaded = load_file(path)
+    assert isinstance(loaded.number, int) and isinstance(loaded.minutes, int)
+    assert f"{loaded.number:02d}"
+
+
+@pytest.mark.parametrize("field, value", [("title", "\x85"), ("title", "\u2028"), ("title", "\ufeff"),
+                                          ("title", "\x1c"), ("lesson", "sample\n")])
+def test_blank_text_and_ids_with_a_line_break_are_refused_by_both_validators(tmp_path, field, value):
+    import yaml
+
+    from course import bank
+
+    doc = yaml.safe_load((Path(__file__).parent / "data" / "sample.yaml").read_text())
+    doc[field] = value
+    assert not bank._schema_valid(doc)
+    assert any(True for _ in bank._validator().iter_errors(doc))
+    assert bank.check_text(yaml.safe_dump(doc), "odd.yaml")[1], "the checker reports it"
+
+
+@pytest.mark.parametrize("source, refused", [("quiz({'a': 1})", True), ("quiz(['a'])", True),
+                                             ("quiz(lesson_id='two-words')", True),
+                                             ("quiz(" + "-" * 200_000 + "1)", False)])
+def test_the_course_page_refuses_calls_it_cannot_read_in_words(tmp_path, source, refused):
+    import json as _json
+    import shutil
+
+    from course.static_site import LessonFileError, course_html
+
+    folder = tmp_path / "modules"
+    shutil.copytree(Path(__file__).parent.parent / "modules", folder)
+    first = sorted(folder.glob("00_*.ipynb"))[0]
+    nb = _json.loads(first.read_text())
+    nb["cells"].append({"cell_type": "code", "id": "odd", "metadata": {}, "execution_count": None, "outputs": [],
+                        "source": [source]})
+    first.write_text(_json.dumps(nb))
+    if refused:
+        with pytest.raises(LessonFileError) as info:
+            course_html(folder)
+        assert "cannot be read" in str(info.value) and len(str(info.value)) < 1000
+    else:  # too deep for Python to parse: not a call the page can read, so it is left out, never run
+        assert "<html" in course_html(folder)
+
+
+def test_every_helper_message_keeps_a_readable_copy_when_saved():
+    import widgets
+    from course.jupyter_hooks import FALLBACK_START
+
+    for shown in (widgets.quiz("no-such-lesson"), widgets.quiz("two-words", "x" * 5000),
+                  widgets.reflection("two-words", "nope"), widgets.where_saved(), widgets.instructor_mode(False),
+                  widgets.class_results("/no/such/folder")):
+        html = shown._repr_mimebundle_()["text/html"]
+        assert html.startswith(FALLBACK_START), type(shown)
+        assert "x" * 100 not in html, "a long id is never repeated whole"

@@ -204,7 +204,7 @@ def test_upload_merges_or_explains(store, tmp_path):
     other.save_reflection("sample", "own-words", "from Binder")
     view = UploadWork(store)
     view.merge_bytes("work.json", export_json(other).encode())
-    assert "1 new reflection revisions" in view.result.value
+    assert "0 new quiz answers, 1 new reflection revision, 0 new ratings" in view.result.value
     assert store.reflection("sample", "own-words").text == "from Binder"
     view.merge_bytes("<evil>.json", b"\x00\x01 junk")
     assert "was not imported" in view.result.value and "&lt;evil&gt;" in view.result.value

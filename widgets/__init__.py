@@ -95,12 +95,10 @@ def _problem(title: str, exc: Exception):
 
     if isinstance(exc, NotInBank):  # not a broken bank: lessons newer than the installed package
         return _not_in_bank(exc)
-    import ipywidgets as W
-
-    from widgets._style import error_html
+    from widgets._style import error_html, note
 
     message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return W.HTML(error_html(title, message))
+    return note(error_html(title, message))
 
 
 def _not_in_bank(exc):
@@ -108,16 +106,18 @@ def _not_in_bank(exc):
     and give the one command that updates the package the way it was installed."""
     from html import escape
 
-    import ipywidgets as W
-
     from course.bank import bank_source
-    from widgets._style import card_html
+    from widgets._style import card_html, note
+
+    def short(item_id) -> str:  # an id comes from the notebook: never repeat a long one whole
+        text = str(item_id)
+        return text if len(text) <= 80 else text[:77] + "…"
 
     source = bank_source()
     if exc.kind == "lesson":
-        missing = f"has no lesson '{exc.item_id}'"
+        missing = f"has no lesson '{short(exc.item_id)}'"
     else:
-        missing = f"has no {exc.kind} '{exc.item_id}' in lesson '{exc.lesson_id}'"
+        missing = f"has no {exc.kind} '{short(exc.item_id)}' in lesson '{short(exc.lesson_id)}'"
     if source.kind == "checkout":
         how = (f"It is read from the git checkout in {source.folder}. To update it, run this in a terminal, "
                "then restart the kernel (Kernel › Restart Kernel) and run this cell again:")
@@ -129,7 +129,7 @@ def _not_in_bank(exc):
                "then restart the kernel (Kernel › Restart Kernel) and run this cell again:")
     text = (f"The course package installed here (lead-manage {source.version}) {missing}: the lessons are newer "
             f"than the package, which holds the questions. {how}")
-    return W.HTML(card_html('<div class="lm-warning" role="alert"><b>This lesson needs a newer course package.</b></div>',
+    return note(card_html('<div class="lm-warning" role="alert"><b>This lesson needs a newer course package.</b></div>',
                             f"<div>{escape(text)}</div>",
                             f"<pre><code>{escape(source.command)}</code></pre>" if source.command else ""))
 
@@ -147,12 +147,12 @@ def instructor_mode(on: bool = True):
     mode are not saved, so learner data is never changed by it. It is off unless this is called or
     the LEAD_MANAGE_INSTRUCTOR environment variable is set to 1.
     """
-    import ipywidgets as W
+    from widgets._style import note
 
     global _instructor
     _instructor = bool(on)
     state = "on: quizzes below show a Reveal control for the answer key" if on else "off"
-    return W.HTML(f'<div class="lm-muted" role="status">Instructor mode is {state}.</div>')
+    return note(f'<div class="lm-muted" role="status">Instructor mode is {state}.</div>')
 
 
 def instructor_enabled() -> bool:
@@ -241,9 +241,9 @@ def review(lesson_id: str):
 
     chosen = choose_review(current, course, attempts, SHARED if show_key else (_learner_id(store) or ""), last)
     if not chosen:
-        import ipywidgets as W
+        from widgets._style import note
 
-        return W.HTML('<div class="lm-muted">No review yet: this is where the course begins.</div>')
+        return note('<div class="lm-muted">No review yet: this is where the course begins.</div>')
     if not show_key:  # instructor mode records nothing
         try:
             store.set(LAST_REVIEW_KEY, encode_shown(chosen))
@@ -311,11 +311,10 @@ def course_map():
 @_replaces_earlier_views
 def where_saved():
     """Show where this learner's work is kept and whether saving works."""
-    import ipywidgets as W
-
+    from widgets._style import note
     from widgets.course_views import where_saved_html
 
-    return W.HTML(where_saved_html(_store()))
+    return note(where_saved_html(_store()))
 
 
 @_replaces_earlier_views

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from html import escape
 
-from ipywidgets import Widget
+from ipywidgets import HTML, Widget
 
 CSS = """
 <style>
@@ -174,6 +174,8 @@ class Fallback(CourseView):
     `course.jupyter_hooks.FALLBACK_START`, which is how those hooks know a course view.
     """
 
+    interactive = True  # False: a message that reads the same as a copy, so the copy says nothing about running it
+
     def fallback_html(self) -> str:
         """Return the body of the plain copy (escaped HTML)."""
         raise NotImplementedError
@@ -184,8 +186,25 @@ class Fallback(CourseView):
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
             # What to do comes first, so a reader knows why the view looks plain before reading it.
+            preface = (f'<p style="margin:0 0 2px 0"><b>{escape(RUN_SENTENCE)}</b></p>'
+                       f'<p style="margin:0 0 8px 0;font-size:0.9em">{escape(FIX_SENTENCE)}</p>') if self.interactive else ""
             bundle["text/html"] = (f'{FALLBACK_START} style="border:1px solid #999;border-radius:6px;padding:8px 12px">'
-                                   f'<p style="margin:0 0 2px 0"><b>{escape(RUN_SENTENCE)}</b></p>'
-                                   f'<p style="margin:0 0 8px 0;font-size:0.9em">{escape(FIX_SENTENCE)}</p>'
-                                   f"{self.fallback_html()}</div>")
+                                   f"{preface}{self.fallback_html()}</div>")
         return bundle
+
+
+class Note(Fallback, HTML):
+    """A course message (escaped HTML) as a widget whose readable copy is the message itself.
+
+    Every helper's output carries a readable copy, so a saved and reopened lesson never shows a widget error.
+    """
+
+    interactive = False
+
+    def fallback_html(self) -> str:
+        return self.value
+
+
+def note(html: str) -> Note:
+    """Return a course message (escaped HTML) as a `Note`."""
+    return Note(html)

@@ -342,8 +342,9 @@ class UploadWork(Fallback, W.VBox):
                           "Try again; if it happens again, tell your instructor.")
         else:
             added = imported.added
-            message = (f"✔ {shown} imported: {added['attempts']} new quiz answers, {added['reflections']} new "
-                       f"reflection revisions, {added['ratings']} new ratings (anything already here was kept as it was).")
+            message = (f"✔ {shown} imported: {counted(added['attempts'], 'new quiz answer')}, "
+                       f"{counted(added['reflections'], 'new reflection revision')}, "
+                       f"{counted(added['ratings'], 'new rating')} (anything already here was kept as it was).")
             if imported.from_another_copy:
                 message += (f" These answers came from another copy of the course (id {escape(imported.from_id[:8])}); "
                             f"they are now part of this copy's record (id {escape(imported.kept_id[:8])}). "
