@@ -383,15 +383,83 @@ def _bank_files() -> list:
 _LESSON_ID = re.compile(r"^lesson:\s*[\"']?([a-z0-9-]+)", re.MULTILINE)
 
 
+CHECKED_DIR = "checked-banks"  # under the data folder: banks that passed every check, as JSON
+
+
+def _checked_key(text: str) -> str:
+    """Name a bank text together with the code and schema that judged it, so any change to either re-checks."""
+    import hashlib
+
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+    here = resources.files("course")
+    for part in ("bank.py", "item_rules.py", "kinds.py", "schema/bank.schema.json"):
+        digest.update(b"\0" + here.joinpath(part).read_bytes())
+    return digest.hexdigest()
+
+
+def _checked_path(key: str) -> Path:
+    from course.store import data_dir
+
+    return data_dir() / CHECKED_DIR / f"{key}.json"
+
+
+def _read_checked(key: str) -> dict | None:
+    """Return a bank this exact text and code already passed, or None (never read, unreadable or damaged)."""
+    import json
+
+    try:
+        data = json.loads(_checked_path(key).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("questions"), list) else None
+
+
+def _keep_checked(key: str, data: dict) -> None:
+    """Keep a bank that passed its checks, so the next kernel skips YAML and the schema (best effort)."""
+    import json
+    import logging
+    import os
+    import tempfile
+
+    path = _checked_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checked-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:  # a read-only or full disk only costs the next kernel a check
+        logging.getLogger(__name__).debug("could not keep a checked bank", exc_info=True)
+
+
 @functools.lru_cache(maxsize=None)
 def _shipped(name: str) -> Lesson:
-    """Load and check one shipped bank file (cached for the life of the kernel)."""
+    """Load and check one shipped bank file (cached for the life of the kernel).
+
+    A text that passed every check before, judged by the same code and schema, is read back from the JSON kept
+    in the data folder (`CHECKED_DIR`) instead of being parsed and checked again: opening a lesson then needs
+    neither YAML nor the schema validator.
+    """
     f = next(f for f in _bank_files() if f.name == name)
     where = f"course/banks/{f.name}"
-    data, problems = check_text(f.read_text("utf-8"), where)
+    text = f.read_text("utf-8")
+    key = _checked_key(text)
+    data = _read_checked(key)
+    if data is not None:
+        try:
+            return _build(data, where)
+        except (KeyError, TypeError, ValueError, AttributeError):  # a damaged copy: check the text itself
+            pass
+    data, problems = check_text(text, where)
     if problems:
         raise BankError(problems)
-    return _build(data, where)
+    lesson = _build(data, where)
+    _keep_checked(key, data)
+    return lesson
 
 
 @functools.lru_cache(maxsize=1)

@@ -276,3 +276,56 @@ def test_the_compiled_and_reference_bank_validators_agree(text, ident):
     reference = not any(True for _ in bank._validator().iter_errors(doc))
     assert bank._schema_valid(doc) == reference or (reference and ident.endswith("\n")), \
         "only a trailing newline, which Python's $ lets through, may be judged more strictly"
+
+
+def _fresh_lessons():
+    bank.clear_cache()
+    try:
+        return {f.name: bank._shipped(f.name) for f in bank._bank_files()}
+    finally:
+        bank.clear_cache()
+
+
+def test_a_checked_bank_read_back_is_the_same_lesson_and_needs_no_yaml(tmp_path):
+    """The second kernel reads the JSON kept after a full check: equal lessons, and neither YAML nor the schema."""
+    first = _fresh_lessons()  # checks every file and keeps each passed one
+    kept = list((tmp_path / "learner-data" / bank.CHECKED_DIR).glob("*.json"))
+    assert len(kept) == len(first)
+    again = _fresh_lessons()
+    assert again == first
+    code = ("import sys; from widgets import quiz; quiz('two-words'); "
+            "print('yaml' in sys.modules, 'jsonschema_rs' in sys.modules)")
+    env = {**__import__("os").environ, "LEAD_MANAGE_DATA_DIR": str(tmp_path / "learner-data")}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert run.stdout.split() == ["False", "False"], run.stderr
+
+
+@pytest.mark.parametrize("damage", ["", "{", "[]", '{"questions": 3}', '{"questions": [{"id": 1}]}',
+                                    '{"lesson": "x", "questions": []}'])
+def test_a_damaged_checked_copy_is_ignored_and_the_text_checked_again(tmp_path, damage):
+    first = _fresh_lessons()
+    for path in (tmp_path / "learner-data" / bank.CHECKED_DIR).glob("*.json"):
+        path.write_text(damage, encoding="utf-8")
+    again = _fresh_lessons()
+    assert again == first
+
+
+def test_an_edited_bank_is_checked_again_not_read_from_the_kept_copy(tmp_path, monkeypatch):
+    good = write(tmp_path, GOOD, "90_sample.yaml")
+    monkeypatch.setattr(bank, "_bank_files", lambda: [good])
+    bank.clear_cache()
+    try:
+        assert bank.lesson("sample").id == "sample"
+        good.write_text(GOOD.replace("type: truefalse", "type: essay"), encoding="utf-8")
+        bank.clear_cache()
+        with pytest.raises(BankError, match="90_sample.yaml, question 'judge', field 'type'"):
+            bank.lesson("sample")
+    finally:
+        bank.clear_cache()
+
+
+def test_a_data_folder_that_cannot_be_written_only_costs_a_check(tmp_path, monkeypatch):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(blocked))
+    assert _fresh_lessons() == _fresh_lessons()
