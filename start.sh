@@ -10,7 +10,24 @@ export JUPYTER_CONFIG_PATH="$PWD/.jupyter${JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG
 # the environment, not on the command line, where other users of the machine could read it.
 JUPYTER_TOKEN="${JUPYTER_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')}"
 export JUPYTER_TOKEN
-port="$(.venv/bin/python -c '
+# A port given as an argument (--port N, --port=N or --ServerApp.port=N) is used as given.
+port=""
+previous=""
+for arg in "$@"; do
+  case "$arg" in
+    --port=*|--ServerApp.port=*) port="${arg#*=}" ;;
+  esac
+  case "$previous" in
+    --port|--ServerApp.port) port="$arg" ;;
+  esac
+  previous="$arg"
+done
+given="$port"
+if [ -n "$port" ] && ! [[ "$port" =~ ^[0-9]+$ ]]; then
+  echo "The port must be a number, not '$port'." >&2
+  exit 1
+fi
+[ -n "$port" ] || port="$(.venv/bin/python -c '
 import socket
 for port in range(8888, 8988):
     with socket.socket() as s:
@@ -27,6 +44,7 @@ if [ -z "$port" ]; then
 fi
 extra=()
 [ "$(id -u)" = 0 ] && extra+=(--allow-root)
+[ -n "$given" ] || extra+=(--port="$port")  # a port given as an argument reaches Jupyter once, as given
 echo "Starting Lead & Manage on http://127.0.0.1:$port ..."
 # Once the server answers, say where the start lesson is and how to stop: the server's own lines show
 # its home page with the token hidden, and no browser opens on a machine without a desktop.
@@ -57,5 +75,7 @@ print(f"""
   To stop the course, press Ctrl+C twice in this window. Your work is saved as you go.
 """, flush=True)
 PY
-exec .venv/bin/jupyter lab "${extra[@]}" --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 \
+# No retries on another port: the link above names this one. If another program took the port in the
+# moment since it was found free, the server says so and stops; run ./start.sh again.
+exec .venv/bin/jupyter lab "${extra[@]}" --ip=127.0.0.1 --ServerApp.port_retries=0 \
   --ServerApp.root_dir="$PWD" modules/00_start_here.ipynb "$@"

@@ -166,8 +166,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def test_start_sh_prints_a_link_that_opens_the_start_lesson_and_how_to_stop(tmp_path):
-    """What a newcomer without a desktop browser sees: the start lesson's own link, with its token."""
+def _course_copy(tmp_path) -> Path:
     course = tmp_path / "course"
     (course / "scripts").mkdir(parents=True)
     shutil.copy2(ROOT / "start.sh", course / "start.sh")
@@ -175,6 +174,12 @@ def test_start_sh_prints_a_link_that_opens_the_start_lesson_and_how_to_stop(tmp_
     shutil.copytree(ROOT / "modules", course / "modules", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (course / "scripts" / "setup-env.sh").write_text("exit 0\n")  # the environment is this test's own
     (course / ".venv").symlink_to(sys.prefix)
+    return course
+
+
+def test_start_sh_prints_a_link_that_opens_the_start_lesson_and_how_to_stop(tmp_path):
+    """What a newcomer without a desktop browser sees: the start lesson's own link, with its token."""
+    course = _course_copy(tmp_path)
     proc = subprocess.Popen(["bash", str(course / "start.sh"), "--no-browser"], cwd=tmp_path, env=_jupyter_env(tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     output = _Output(proc)
@@ -193,6 +198,29 @@ def test_start_sh_prints_a_link_that_opens_the_start_lesson_and_how_to_stop(tmp_
         assert "Culling kernels even with connected clients" not in output.text, "an open lesson keeps its kernel"
     finally:
         _stop(proc)
+
+
+@pytest.mark.parametrize("form", ["--port={}", "--port {}", "--ServerApp.port={}"])
+def test_start_sh_uses_a_port_given_as_an_argument_in_its_link(tmp_path, form):
+    course = _course_copy(tmp_path)
+    port = _free_port()
+    proc = subprocess.Popen(["bash", str(course / "start.sh"), "--no-browser", *form.format(port).split()],
+                            cwd=tmp_path, env=_jupyter_env(tmp_path), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = _Output(proc)
+    try:
+        link = output.wait_for(r"http://127\.0\.0\.1:(\d+)/lab/tree/modules/00_start_here\.ipynb\?token=(\w+)", 60)
+        assert link.group(1) == str(port)
+        assert _get(f"http://127.0.0.1:{port}/api/status", link.group(2))[0] == 200
+    finally:
+        _stop(proc)
+
+
+def test_start_sh_refuses_a_port_that_is_not_a_number(tmp_path):
+    course = _course_copy(tmp_path)
+    run = subprocess.run(["bash", str(course / "start.sh"), "--port", "eighty"], cwd=tmp_path,
+                         env=_jupyter_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "The port must be a number, not 'eighty'." in run.stderr
 
 
 def test_a_kernel_stopped_for_being_idle_stores_the_reflection_still_waiting(tmp_path):
