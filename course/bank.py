@@ -28,6 +28,19 @@ class NotInBank(KeyError):
         self.kind, self.item_id, self.lesson_id = kind, item_id, lesson_id
 
 
+class IdNotText(KeyError):
+    """An id given as something other than text, e.g. `quiz(["two-words"])`: a notebook author's slip."""
+
+
+def _id_text(value, kind: str) -> str:
+    """Return `value` when it is text; raise `IdNotText` naming what was given instead."""
+    if isinstance(value, str):
+        return value
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "…"
+    raise IdNotText(f"a {kind} id is text in quotes, like \"two-words\", not a {type(value).__name__}: {shown}")
+
+
 class BankError(ValueError):
     """A bank file is malformed; the message names the file, the question and the field."""
 
@@ -116,14 +129,16 @@ class Lesson:
     source: str = field(default="", compare=False)
 
     def question(self, question_id: str) -> Question:
-        """Return the question with this id."""
+        """Return the question with this id; raise `NotInBank` (or `IdNotText` for an id that is not text)."""
+        _id_text(question_id, "question")
         for q in self.questions:
             if q.id == question_id:
                 return q
         raise NotInBank(f"lesson '{self.id}' has no question '{question_id}'", "question", question_id, self.id)
 
     def reflection(self, reflection_id: str) -> Reflection:
-        """Return the reflection prompt with this id."""
+        """Return the reflection prompt with this id; raise `NotInBank` (or `IdNotText` for an id that is not text)."""
+        _id_text(reflection_id, "reflection")
         for r in self.reflections:
             if r.id == reflection_id:
                 return r
@@ -495,8 +510,11 @@ def lessons() -> tuple[Lesson, ...]:
 
 
 def lesson(lesson_id: str) -> Lesson:
-    """Return the shipped lesson with this id (or its notebook's name), reading only that lesson's file."""
-    name = _index().get(lesson_id)
+    """Return the shipped lesson with this id (or its notebook's name), reading only that lesson's file.
+
+    Raises `NotInBank` for an id the installed bank lacks, `IdNotText` for an id that is not text.
+    """
+    name = _index().get(_id_text(lesson_id, "lesson"))
     if name is not None:
         return _shipped(name)
     known = ", ".join(x.id for x in lessons())

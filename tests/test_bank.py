@@ -329,3 +329,14 @@ def test_a_data_folder_that_cannot_be_written_only_costs_a_check(tmp_path, monke
     blocked.write_text("a file where the data folder should be")
     monkeypatch.setenv("LEAD_MANAGE_DATA_DIR", str(blocked))
     assert _fresh_lessons() == _fresh_lessons()
+
+
+@pytest.mark.parametrize("call", [lambda w: w.quiz(["two-words"]), lambda w: w.quiz("two-words", ["different-people"]),
+                                  lambda w: w.quiz(None), lambda w: w.reflection("two-words", 3)])
+def test_an_id_that_is_not_text_is_explained_not_a_traceback(call):
+    import widgets
+
+    shown = call(widgets)
+    text = getattr(shown, "value", "") or str(getattr(shown, "fallback_html", lambda: "")())
+    assert "id is text in quotes" in text, text
+    assert "older than" not in text, "not mistaken for an out-of-date package"
