@@ -1,7 +1,9 @@
 """Export a learner's work (versioned JSON plus a Markdown portfolio) and import it back.
 
 Exports are files from other people when an instructor collects them: they are parsed as JSON and
-checked against a schema, never executed, and a bad file leaves the store untouched.
+checked against a schema, never executed, and a bad file leaves the store untouched. A .zip handed
+in instead of the .json is read only when it is one the course made (`bundle_zip`), within limits
+that an archive from anyone needs, and is never unpacked to disk.
 """
 from __future__ import annotations
 
@@ -26,6 +28,20 @@ MAX_BYTES = 5 * 1024 * 1024   # the whole file
 MAX_TEXT_CHARS = MAX_BYTES    # one reflection: whatever fits in the file (a character takes at least a byte)
 MAX_NAME_CHARS = 200          # the learner's typed name; a longer one is cut to this in the export
 MAX_ROWS = 100_000            # rows of one kind in a file; the course's own exports reach MAX_BYTES long before
+
+# What `bundle_zip` puts in the .zip, in this order; only the export is ever read back.
+EXPORT_MEMBER = "lead-manage-export.json"
+PORTFOLIO_MEMBER = "reflections-portfolio.md"
+CHART_MEMBER = "profile-chart.png"
+PLAN_MEMBER = "90-day-plan.md"
+BUNDLE_MEMBERS = (EXPORT_MEMBER, PORTFOLIO_MEMBER, CHART_MEMBER, PLAN_MEMBER)
+MAX_ZIP_MEMBERS = len(BUNDLE_MEMBERS) + 4  # a margin for the course's own later additions
+MAX_ZIP_UNPACKED = 4 * MAX_BYTES           # all members together, as their headers say
+# Deflate cannot shrink data more than 1032 to 1; a member whose header claims more is made up.
+MAX_DEFLATE_RATIO = 1032
+
+# The learner's choice, on this copy of the course, to let the trainer quote their reflections.
+SHARE_KEY = "share_reflections"
 
 
 class ExportError(ValueError):
@@ -141,7 +157,7 @@ def _place(part) -> str:
 
 _FIELDS = {"format", "version", "exported_at", "learner", "learner_id", "attempts", "reflections", "ratings", "profile",
            "reflection_history", "uid", "lesson", "question", "answer", "correct", "score", "at", "reflection", "text",
-           "phase", "item", "value"}
+           "phase", "item", "value", "share_reflections"}
 
 
 # A date and a time of day, as the course writes them: 2026-11-01T10:00:00+00:00 (seconds, fraction and offset
@@ -195,34 +211,36 @@ def _describe(error) -> str:
             "anyOf": "a value of none of the allowed shapes"}.get(kind, f"a value that breaks the rule '{kind}'")
 
 
-def bundle_zip(store: ProgressStore, learner: str | None = None) -> tuple[bytes, list[str]]:
+def bundle_zip(store: ProgressStore, learner: str | None = None,
+               share_reflections: bool | None = None) -> tuple[bytes, list[str]]:
     """Pack everything into one zip: export, portfolio, and the profile chart and plan when they exist.
 
-    Work too large for one export (`ExportTooLarge`) leaves the export out; the portfolio still holds
-    the latest version of every reflection.
+    Returns the archive's bytes and its member names, from `BUNDLE_MEMBERS` in that order. Work too
+    large for one export (`ExportTooLarge`) leaves the export out; the portfolio still holds the latest
+    version of every reflection. `share_reflections` is passed on to `export_file`.
     """
     import io
     import zipfile
 
     files = {}
     try:
-        files["lead-manage-export.json"] = export_json(store, learner).encode("utf-8")
+        files[EXPORT_MEMBER] = export_file(store, learner, share_reflections).text.encode("utf-8")
     except ExportTooLarge:
         pass
-    files["reflections-portfolio.md"] = portfolio_markdown(store, learner).encode("utf-8")
+    files[PORTFOLIO_MEMBER] = portfolio_markdown(store, learner).encode("utf-8")
     if store.has_ratings():
         from course.instruments import self_assessment
         from course.profile import chart_png, profiles
 
         instrument = self_assessment()
-        files["profile-chart.png"] = chart_png(instrument, profiles(instrument, store), for_file=True)
+        files[CHART_MEMBER] = chart_png(instrument, profiles(instrument, store), for_file=True)
     from course.instruments import action_plan
     from course.plan import plan_markdown, read_plan
 
     form = action_plan()
     values, tags = read_plan(store, form)
     if any(v.strip() for v in values.values()):
-        files["90-day-plan.md"] = plan_markdown(form, values, tags, learner).encode("utf-8")
+        files[PLAN_MEMBER] = plan_markdown(form, values, tags, learner).encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -254,7 +272,8 @@ class ExportFile:
         return self.reflection_history == "latest"
 
 
-def export_file(store: ProgressStore, learner: str | None = None) -> ExportFile:
+def export_file(store: ProgressStore, learner: str | None = None,
+                share_reflections: bool | None = None) -> ExportFile:
     """Return everything the learner has done as an export file that this course can import again.
 
     Every saved revision of every reflection is included while the file stays within `MAX_BYTES`;
@@ -268,22 +287,26 @@ def export_file(store: ProgressStore, learner: str | None = None) -> ExportFile:
         The progress store to read.
     learner:
         An optional name to put on the export.
+    share_reflections:
+        Whether the trainer may quote the learner's reflections without their name; None reads the
+        learner's choice from the store (`sharing_chosen`). The file holds it as true or false.
 
     Raises
     ------
     ExportTooLarge
         When even the latest revisions make a file over `MAX_BYTES`; no file is made then.
     """
-    return _export(store, learner)[1]
+    return _export(store, learner, share_reflections)[1]
 
 
-def _export(store: ProgressStore, learner: str | None) -> tuple[dict, ExportFile]:
+def _export(store: ProgressStore, learner: str | None, share: bool | None = None) -> tuple[dict, ExportFile]:
     doc = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "learner": clean_text(learner)[:MAX_NAME_CHARS] if learner else learner,
         "learner_id": store.learner_id,
+        "share_reflections": sharing_chosen(store) if share is None else share is True,
         "attempts": store.attempts(),
         "reflections": store.reflection_revisions(),
         "ratings": store.rating_rows(),
@@ -308,6 +331,87 @@ def _export(store: ProgressStore, learner: str | None) -> tuple[dict, ExportFile
 def export_learner(store: ProgressStore, learner: str | None = None) -> dict:
     """Return the export (see `export_file`) as a JSON-ready dict."""
     return _export(store, learner)[0]
+
+
+# -- consent to quote reflections -----------------------------------------------------------------
+def sharing_chosen(store: ProgressStore) -> bool:
+    """Tell whether the learner chose, on this copy of the course, to let the trainer quote their reflections.
+
+    Off until the learner turns it on; a stored value the course did not write counts as off.
+    """
+    return store.get(SHARE_KEY) == "true"
+
+
+def choose_sharing(store: ProgressStore, share: bool) -> None:
+    """Remember the learner's choice about quoting their reflections (see `sharing_chosen`).
+
+    Raises what the store raises when it cannot write (`sqlite3.Error`, `OSError`).
+    """
+    store.set(SHARE_KEY, "true" if share is True else "false")
+
+
+def shares_reflections(doc: dict) -> bool:
+    """Tell whether a parsed export lets the trainer quote its reflections; an export without the field does not."""
+    return doc.get("share_reflections") is True
+
+
+# -- file names -----------------------------------------------------------------------------------
+# Letters that NFKD does not split into a base letter and an accent, written as English spells them;
+# apostrophes go.
+_FOLD = str.maketrans({"æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ß": "ss", "ẞ": "SS",
+                       "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
+                       "ı": "i", "ħ": "h", "Ħ": "H", "'": "", "’": ""})  # O'Neil: oneil, not o-neil
+NAME_PART_CHARS = 40   # the learner's part of a file name
+# Every download's name starts with this, so none is a name Windows keeps for a device ("con.json", "NUL",
+# "COM1.zip"), whatever the learner types.
+FILE_PREFIX = "lead-manage-"
+
+
+def file_name_part(learner: str | None, learner_id: str) -> str:
+    """Return the part of a download's name that tells whose it is: the typed name made safe, or a short id.
+
+    The name is folded to ASCII where it can be ("Zoë Ørsted" gives "zoe-orsted"), lower-cased, with
+    spaces as "-", only letters, digits, ".", "_" and "-", and at most `NAME_PART_CHARS` characters.
+    A name with nothing left (none typed, or only letters with no ASCII form) gives the first 8 hex
+    digits of the learner id, which the course also shows as the short id.
+    """
+    import unicodedata
+
+    text = clean_text(learner or "")[:MAX_NAME_CHARS].translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9._]+", "-", text)             # spaces, and anything a file system may refuse
+    text = re.sub(r"\.{2,}", ".", re.sub(r"-{2,}", "-", text))  # never ".." in a name
+    text = text.strip("-._")[:NAME_PART_CHARS].rstrip("-._")
+    return text or (re.sub(r"[^0-9a-f]", "", (learner_id or "").lower())[:8] or "learner")
+
+
+def export_filename(learner: str | None, learner_id: str, when: datetime, suffix: str) -> str:
+    """Return the name a download is saved under, such as 'lead-manage-ann-lee-20261130-1504.json'.
+
+    Twenty learners' files can share a folder: each name carries `file_name_part` (the typed name,
+    or the short learner id when none is typed) and the time. The name only ever holds
+    `[A-Za-z0-9._-]`, never starts with a dot, is at most 100 characters, and starts with
+    `FILE_PREFIX`, so it is never one of Windows' device names.
+
+    Parameters
+    ----------
+    learner:
+        The name the learner typed, or None.
+    learner_id:
+        The store's learner id (32 hex digits).
+    when:
+        The time to put in the name, to the minute, as given (the learner's local time).
+    suffix:
+        'json' for the export, 'zip' for everything.
+
+    Raises
+    ------
+    ValueError
+        For another suffix.
+    """
+    if suffix not in ("json", "zip"):
+        raise ValueError(f"a download is a .json or a .zip, not {suffix!r}")
+    return f"{FILE_PREFIX}{file_name_part(learner, learner_id)}-{when.strftime('%Y%m%d-%H%M')}.{suffix}"
 
 
 def _dumps(doc: dict) -> str:
@@ -357,12 +461,129 @@ def portfolio_markdown(store: ProgressStore, learner: str | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def parse_export(data: bytes | str) -> dict:
-    """Parse and check an export file's content; raise ExportError with the reason if it is unusable."""
+def parse_export(data: bytes | str, name: str | None = None) -> dict:
+    """Parse and check an export file's content; raise ExportError with the reason if it is unusable.
+
+    A .zip handed in instead is recognised by its first bytes and its export read from inside it,
+    only when it is one this course made (see `bundle_export`).
+
+    Parameters
+    ----------
+    data:
+        The file's bytes, or its text.
+    name:
+        The file's name, when known: a refused .zip then names the .json to hand in instead.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8", errors="surrogatepass")
+    is_zip = data.startswith(ZIP_MAGIC)
     if len(data) > MAX_BYTES:
+        if is_zip:
+            raise ExportError(f"this .zip is {len(data):,} bytes, and a file handed in is at most {MAX_BYTES:,}; "
+                              f"{_instead(name)}")
         raise ExportError(f"file is {len(data):,} bytes; an export is at most {MAX_BYTES:,}")
+    if is_zip:
+        data = bundle_export(data, name)
+    return _parse_json(data)
+
+
+# A zip archive starts with a local file header, or with the end record when it is empty or spanned.
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+
+def _instead(name: str | None) -> str:
+    """Say which file to hand in instead of a refused .zip, named after the .zip when the course named it."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    if re.fullmatch(r"lead-manage-work-[0-9]{8}-[0-9]{4}\.zip", base, re.IGNORECASE):
+        json_name = "lead-manage-export-….json"  # named before downloads carried the learner's name
+    elif re.fullmatch(r"lead-manage-[A-Za-z0-9._-]{1,80}\.zip", base, re.IGNORECASE):
+        json_name = base[:-len(".zip")] + ".json"
+    else:
+        json_name = "lead-manage-….json"
+    return f"hand in the .json file named {json_name} from the same download instead"
+
+
+def bundle_export(data: bytes, name: str | None = None) -> bytes:
+    """Return the export's bytes from inside a .zip the course made (`bundle_zip`), reading nothing else.
+
+    The archive is read in memory and nothing is unpacked to disk. It must have the course's layout:
+    at most `MAX_ZIP_MEMBERS` members, every one named as `bundle_zip` names them, stored or deflated,
+    none locked with a password; the export member is found by its name, `EXPORT_MEMBER`. A member
+    whose header claims more than deflate can give (`MAX_DEFLATE_RATIO`), or members that together
+    claim more than `MAX_ZIP_UNPACKED` bytes, mark a zip bomb. The export's size is checked from its
+    header and again while reading, which stops after `MAX_BYTES` + 1 bytes, so a header that lies
+    does not matter. An archive inside the archive is not opened.
+
+    Parameters
+    ----------
+    data:
+        The archive's bytes (at most `MAX_BYTES`; `parse_export` checks that first).
+    name:
+        The archive's file name, when known, to name the .json to hand in instead.
+
+    Raises
+    ------
+    ExportError
+        For every archive that is refused; the message ends by saying which .json file to hand in instead.
+    """
+    import io
+    import zipfile
+    import zlib
+
+    instead = _instead(name)
+
+    def refused(reason: str) -> ExportError:
+        return ExportError(f"this .zip {reason}; {instead}")
+
+    damaged = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+               ValueError, OSError)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except damaged:
+        raise refused("is damaged, or is not a .zip this course made") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise refused(f"holds {len(members):,} files, and a .zip from this course holds at most {len(BUNDLE_MEMBERS)}")
+    names = [member.filename for member in members]
+    for member in members:
+        path = member.filename
+        if ".." in path or "\\" in path or path.startswith("/") or re.match(r"[A-Za-z]:", path):
+            raise refused("holds a file whose name points outside the archive")
+        if member.flag_bits & 0x1:
+            raise refused("holds a file locked with a password")
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise refused("is packed in a way this course does not use")
+        if member.file_size > MAX_DEFLATE_RATIO * member.compress_size + 64:
+            raise refused("claims to unpack to far more than it could hold (a zip bomb)")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_ZIP_UNPACKED:
+        raise refused(f"would unpack to {unpacked:,} bytes, far more than a download from this course (a zip bomb)")
+    if any(path not in BUNDLE_MEMBERS for path in names):
+        raise refused("is not one this course made: it holds files a course download does not have")
+    if len(set(names)) != len(names):
+        raise refused("holds two files with the same name")
+    if EXPORT_MEMBER not in names:
+        if PORTFOLIO_MEMBER in names:
+            raise refused(f"holds no {EXPORT_MEMBER}: a download leaves it out when the work is too large "
+                          "for one file")
+        raise refused(f"holds no {EXPORT_MEMBER}, so it is not a .zip this course made")
+    member = archive.getinfo(EXPORT_MEMBER)
+    if member.file_size > MAX_BYTES:
+        raise refused(f"holds an export of {member.file_size:,} bytes, and an export is at most {MAX_BYTES:,}")
+    try:
+        with archive.open(member) as file:
+            content = file.read(MAX_BYTES + 1)  # whatever the header says, no more than one byte past the limit
+    except damaged:
+        raise refused("is damaged: the export inside it cannot be read") from None
+    if len(content) > MAX_BYTES:
+        raise refused(f"holds an export of more than {MAX_BYTES:,} bytes")
+    if content.startswith(ZIP_MAGIC):
+        raise refused("holds another archive where the export should be, and archives inside archives are not opened")
+    return content
+
+
+def _parse_json(data: bytes) -> dict:
+    """Parse and check an export's JSON bytes (at most `MAX_BYTES`); raise ExportError with the reason."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -462,28 +683,34 @@ class Imported:
         return bool(self.from_id) and self.from_id != self.kept_id
 
 
-def import_work(store: ProgressStore, data: bytes | str | Path) -> Imported:
+def import_work(store: ProgressStore, data: bytes | str | Path, name: str | None = None) -> Imported:
     """Merge an export into the store, idempotently; say what was added and where the file came from.
 
     A store with no work yet takes the export's learner id, so option orders stay as the learner
     knew them; a store that has work keeps its own (see `Imported.from_another_copy`). A refused
     file (`ExportError`), or a merge the store refuses, leaves the store, and its id, as they were.
+    The export's `share_reflections` is never taken: the choice made on this copy of the course
+    stays as it is, so an import can neither give nor withdraw consent.
 
     Parameters
     ----------
     store:
         The progress store to merge into.
     data:
-        The export's bytes or text, or a path to a regular file (a folder, pipe or device is refused unopened).
+        The export's bytes or text (or a .zip the course made), or a path to a regular file (a folder,
+        pipe or device is refused unopened).
+    name:
+        The file's name, when `data` is bytes or text (see `parse_export`).
     """
     if isinstance(data, Path):
+        name = name or data.name
         try:
             data = read_export_file(data)
         except NotAFile as exc:
             raise ExportError(f"{data.name} {exc}") from None
         except OSError as exc:
             raise ExportError(f"cannot read {data.name}: {exc.strerror or exc}") from None
-    doc = parse_export(data)
+    doc = parse_export(data, name)
     from_id = doc.get("learner_id")
     # The store takes an id only while it holds no rows, so it is taken before the merge, and given back
     # should the merge fail: a refused import changes nothing.
@@ -498,18 +725,18 @@ def import_work(store: ProgressStore, data: bytes | str | Path) -> Imported:
     return Imported(added, from_id, store.learner_id)
 
 
-def import_export(store: ProgressStore, data: bytes | str | Path) -> dict[str, int]:
+def import_export(store: ProgressStore, data: bytes | str | Path, name: str | None = None) -> dict[str, int]:
     """Merge an export into the store, idempotently; return how many rows were new (see `import_work`)."""
-    return import_work(store, data).added
+    return import_work(store, data, name).added
 
 
 def write_export(store: ProgressStore, folder: str | Path, learner: str | None = None) -> tuple[Path, Path]:
-    """Write the JSON export and the Markdown portfolio into a folder; return both paths."""
+    """Write the JSON export and the Markdown portfolio into a folder, named as downloads are; return both paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    json_path = folder / f"lead-manage-export-{stamp}.json"
-    md_path = folder / f"lead-manage-portfolio-{stamp}.md"
+    when = datetime.now()
+    json_path = folder / export_filename(learner, store.learner_id, when, "json")
+    md_path = folder / f"{FILE_PREFIX}portfolio-{file_name_part(learner, store.learner_id)}-{when:%Y%m%d-%H%M}.md"
     json_path.write_text(export_json(store, learner), encoding="utf-8")
     md_path.write_text(portfolio_markdown(store, learner), encoding="utf-8")
     return json_path, md_path

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from course.exchange import MAX_BYTES, ExportError, export_json, import_export, parse_export, portfolio_markdown
+from course.exchange import (MAX_BYTES, ExportError, export_json, import_export, parse_export, portfolio_markdown,
+                             write_export)
 from course.store import ProgressStore
 
 
@@ -277,3 +278,15 @@ def test_answers_from_another_copy_of_the_course_are_announced(store, tmp_path):
     view = UploadWork(fresh)
     view.merge_bytes("binder.json", export_json(other).encode())  # a fresh copy takes the file's id
     assert "another copy" not in view.result.value and fresh.learner_id == theirs
+
+
+def test_write_export_names_its_files_as_the_downloads_are(store, tmp_path):
+    import re
+
+    fill(store)
+    json_path, md_path = write_export(store, tmp_path, "Ann Lee")
+    assert re.fullmatch(r"lead-manage-ann-lee-[0-9]{8}-[0-9]{4}\.json", json_path.name)
+    assert re.fullmatch(r"lead-manage-portfolio-ann-lee-[0-9]{8}-[0-9]{4}\.md", md_path.name)
+    assert parse_export(json_path.read_bytes())["learner"] == "Ann Lee"
+    unnamed, _ = write_export(store, tmp_path / "x")
+    assert unnamed.name.startswith(f"lead-manage-{store.learner_id[:8]}-")

@@ -52,11 +52,14 @@ def test_the_json_download_is_one_button_that_says_what_it_holds_and_its_size(st
     view = DownloadWork(store)
     (link,) = anchors(view.export_link.value)
     assert link["class"].split() == ["lm-button", "lm-button-primary"], "drawn as the main button, not as text"
-    assert link["download"].endswith(".json")
+    assert link["download"] == view.json_filename and re.fullmatch(
+        rf"lead-manage-{store.learner_id[:8]}-[0-9]{{8}}-[0-9]{{4}}\.json", link["download"]), "named after the learner"
     assert link["label"] == f"Answers and reflections (.json, {size_text(len(link['bytes']))})"
     assert link["icon"] == '<i class="fa fa-download" aria-hidden="true"></i>', "the icon of the .zip button beside it"
     assert json.loads(link["bytes"])["reflections"][0]["text"] == "a few words"
-    assert "Upload it again later, or hand it in to your instructor." in view.export_link.value
+    assert "Upload it again later to carry on where you left off." in view.export_link.value
+    assert (f"To hand in your work, send <code>{link['download']}</code> (the .json, not the .zip) the way your "
+            "trainer asks: a shared folder, an LMS upload or email.") in view.export_link.value
 
 
 def test_the_zip_downloads_at_the_first_click(store):
@@ -72,6 +75,8 @@ def test_the_zip_downloads_at_the_first_click(store):
     assert view.trigger.outputs == () and view.links.value == ""
     view.button.click()
     (link,) = anchors(view.links.value)
+    assert link["download"] == view.zip_filename == view.json_filename.removesuffix(".json") + ".zip", \
+        "the two files of one download share a name"
     token = link["data-lm-download"]
     assert re.fullmatch(r"[0-9a-f]{32}", token)
     script = script_of(view.trigger)

@@ -193,18 +193,33 @@ def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
+SHARE_LABEL = "Let my trainer quote my reflections, without my name, in the class discussion"
+
+
 class DownloadWork(Fallback, W.VBox):
-    """Two one-click downloads of the learner's work: the JSON export, and a .zip of everything."""
+    """Two one-click downloads of the learner's work: the JSON export, and a .zip of everything.
+
+    Both files are named after the learner (`course.exchange.export_filename`), so that a class's files
+    can share one folder, and carry the learner's choice about quoting their reflections (`share`).
+    """
 
     export_size = Int(0, help="Size in bytes of the export the download link holds (0 when none could be made).")
     reflection_history = Unicode("full", help="'full', or 'latest' when the export keeps only each reflection's "
                                               "latest version to stay within the export limit; '' when none was made.")
+    json_filename = Unicode("", help="The name the .json download is saved under ('' when none could be made).")
+    zip_filename = Unicode("", help="The name the .zip download is saved under; the same as the .json's but for "
+                                    "the suffix, so a learner can tell the two files of one download apart.")
 
     def __init__(self, store, **kwargs):
+        from course.exchange import sharing_chosen
+
         self.store = store
         self.name = W.Text(value=store.get("learner_name", "") or "", description="Your name (optional)",
                            placeholder="Shown on your portfolio", style={"description_width": "initial"},
                            continuous_update=False, layout=W.Layout(width="420px"))
+        self.share = W.Checkbox(value=sharing_chosen(store), description=SHARE_LABEL, indent=False,
+                                tooltip="Off unless you tick it. Your files say yes or no; you can change it at any "
+                                        "time and download again.", layout=W.Layout(width="auto"))
         self.export_link = W.HTML("")
         self.button = W.Button(description="Everything as a .zip", icon="download",
                                tooltip="Your .json file, a portfolio of your reflections, and your profile chart "
@@ -219,24 +234,28 @@ class DownloadWork(Fallback, W.VBox):
         self.trigger = DownloadTrigger()
         self.button.on_click(self._on_click)
         self.name.observe(lambda _c: self.refresh_export(), names="value")
+        self.share.observe(self._on_share, names="value")
         note = ('<div class="lm-muted">On Binder, your session and everything saved in it disappear when it '
                 'closes or sits idle. Download your work before you leave; you can upload it again later.</div>')
         super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Keep your work</div>' + note),
-                                   self.name, self.export_link, zip_row, self.links, self.trigger], **kwargs)
+                                   self.name, self.share, self.export_link, zip_row, self.links, self.trigger],
+                         **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-download")
         self.refresh_export()
         self.listen(store, self.refresh_export)
 
     def refresh_export(self) -> None:
-        """Rebuild the one-click .json download so it always holds the learner's latest work."""
-        from course.exchange import MAX_BYTES, ExportTooLarge, export_file
+        """Rebuild the one-click .json download so it always holds the learner's latest work, and name both files."""
+        from course.exchange import MAX_BYTES, ExportTooLarge, export_file, export_filename
 
         learner = self.name.value.strip() or None
+        when = datetime.now()
+        self.zip_filename = export_filename(learner, self.store.learner_id, when, "zip")
         try:
-            export = export_file(self.store, learner)
+            export = export_file(self.store, learner, self.share.value)
         except ExportTooLarge as exc:
-            self.export_size, self.reflection_history = 0, ""
+            self.export_size, self.reflection_history, self.json_filename = 0, "", ""
             self.export_link.value = (
                 f'<div class="lm-warning" role="alert">✘ Your work is too large for one file: it takes '
                 f"{size_text(exc.size)} even with only the latest version of each reflection, and a file holds at most "
@@ -247,20 +266,34 @@ class DownloadWork(Fallback, W.VBox):
         self.zip_note.value = ('<span class="lm-muted">The .json file, a readable portfolio of your reflections, and '
                                "your profile chart and plan once you have them.</span>")
         self.export_size, self.reflection_history = export.size, export.reflection_history
-        filename = f"lead-manage-export-{datetime.now().strftime('%Y%m%d-%H%M')}.json"
+        self.json_filename = export_filename(learner, self.store.learner_id, when, "json")
         trimmed = (f'<div class="lm-muted">Your file keeps only the latest version of each reflection, because the '
                    f"full history is over {size_text(MAX_BYTES)}.</div>" if export.trimmed else "")
         label = f"Answers and reflections (.json, {size_text(export.size)})"
         self.export_link.value = (
             f"<div>{escape(work_summary(export.doc))}</div>"
             '<div class="lm-download-row">'
-            + data_link(export.text, filename, "application/json", label, css_class="lm-button lm-button-primary")
-            + '<span class="lm-muted">Upload it again later, or hand it in to your instructor.</span></div>'
+            + data_link(export.text, self.json_filename, "application/json", label,
+                        css_class="lm-button lm-button-primary")
+            + '<span class="lm-muted">Upload it again later to carry on where you left off.</span></div>'
+            + f'<div class="lm-handin">To hand in your work, send <code>{escape(self.json_filename)}</code> (the .json, '
+              "not the .zip) the way your trainer asks: a shared folder, an LMS upload or email.</div>"
             + trimmed)
 
     def fallback_html(self) -> str:
         return ("<p><b>Keep your work.</b> The download button needs the widgets extension. On Binder, your "
                 "session disappears when it closes: copy your reflections somewhere safe before you leave.</p>")
+
+    def _on_share(self, change) -> None:
+        import sqlite3
+
+        from course.exchange import choose_sharing
+
+        try:
+            choose_sharing(self.store, change["new"])  # the store then tells this view, which rebuilds the link
+        except (sqlite3.Error, OSError):  # not remembered for next time; this download still says what is ticked
+            log.warning("could not keep the learner's choice about quoting reflections", exc_info=True)
+            self.refresh_export()
 
     def _on_click(self, _button=None) -> None:
         import sqlite3
@@ -274,13 +307,13 @@ class DownloadWork(Fallback, W.VBox):
                 self.store.set("learner_name", learner)
             except (sqlite3.Error, OSError):  # the name is a convenience for next time: the download goes on
                 log.warning("could not keep the learner's name for next time", exc_info=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        archive, names = bundle_zip(self.store, learner)
+        self.refresh_export()  # the .json link and both names as of now, so the two files of one download match
+        archive, names = bundle_zip(self.store, learner, self.share.value)
         token = uuid.uuid4().hex
         self.links.value = (
             f'<div role="status">✔ Your .zip is ready ({size_text(len(archive))}) and should be downloading now. '
             f"It holds {escape(listed(names))}. If it does not arrive, use this link: "
-            + data_link(archive, f"lead-manage-work-{stamp}.zip", "application/zip", "the .zip", token=token)
+            + data_link(archive, self.zip_filename, "application/zip", "the .zip", token=token)
             + "</div>")
         self.trigger.start(token)
 
@@ -290,15 +323,15 @@ class UploadWork(Fallback, W.VBox):
 
     def __init__(self, store, **kwargs):
         self.store = store
-        self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
-                                   description="Upload my work", tooltip="Choose a lead-manage-export JSON file",
+        self.upload = W.FileUpload(accept=".json,application/json,.zip,application/zip", multiple=False,
+                                   description="Upload my work", tooltip="Choose a lead-manage-….json file you downloaded",
                                    layout=W.Layout(width="auto"))
         self.result = W.HTML("")
         self.upload.observe(self._on_upload, names="value")
         super().__init__(children=[W.HTML(CSS + '<div class="lm-kicker">Continue from a download</div>'
-                                          '<div class="lm-muted">Pick a <code>lead-manage-export-….json</code> file you '
-                                          'downloaded earlier. Nothing already saved here is changed or lost; re-run '
-                                          'a lesson to see your answers again.</div>'),
+                                          '<div class="lm-muted">Pick a <code>lead-manage-….json</code> file you '
+                                          'downloaded earlier (its .zip works too). Nothing already saved here is '
+                                          'changed or lost; re-run a lesson to see your answers again.</div>'),
                                    self.upload, self.result], **kwargs)
         self.add_class("lm-card")
 
@@ -319,7 +352,7 @@ class UploadWork(Fallback, W.VBox):
         shown = escape(name)
         kept = "Nothing was changed; your work saved here is as it was."
         try:
-            imported = import_work(self.store, bytes(content))
+            imported = import_work(self.store, bytes(content), name)
         except ExportError as exc:
             self._refused(f"{shown} was not imported: {escape(str(exc))}.")
         except ValueError as exc:  # a value the store refuses, such as a time that is not a date
