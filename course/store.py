@@ -13,6 +13,7 @@ newer file is salvaged, moved aside or left untouched, and `notice` says what ha
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -28,6 +29,7 @@ from course.store_writes import flush_all
 __all__ = ["DATA_DIR_ENV", "FILE_NAME", "LEARNER_ID", "SCHEMA_VERSION", "ProgressStore", "Saved", "clean_text",
            "data_dir", "default_store", "flush_all", "now", "reset_default_store", "utc_time"]
 
+_log = logging.getLogger(__name__)
 DATA_DIR_ENV = "LEAD_MANAGE_DATA_DIR"
 LEARNER_ID_KEY = "learner_id"
 LEARNER_ID = re.compile(r"[0-9a-f]{32}")
@@ -69,14 +71,37 @@ class ProgressStore(ProgressFile):
         memory = path == ":memory:"
         super().__init__(None if memory else data_dir() / FILE_NAME if path is None else Path(path))
         self._learner_id: str | None = None
+        self._attempt_listeners: tuple[Callable, ...] = ()  # replaced under the lock, never changed in place
+        self._attempt_lock = threading.Lock()
 
     # -- quiz attempts ---------------------------------------------------------------------
     def record_attempt(self, lesson: str, question: str, answer: Any, correct: bool, score: float) -> str:
-        """Store one checked answer; return its id."""
+        """Store one checked answer; return its id. Then call each `on_attempt` listener."""
         uid = uuid.uuid4().hex
         self._write([("attempts", (uid, lesson, question, json.dumps(answer), int(bool(correct)), float(score),
                                    now()))])
+        for callback in self._attempt_listeners:
+            try:
+                callback(lesson, question, answer, bool(correct))
+            except Exception:  # a listener (a live session's sender) must never break Check
+                _log.exception("An attempt listener failed")
         return uid
+
+    def on_attempt(self, callback: Callable[[str, str, Any, bool], None]) -> Callable[[], None]:
+        """Call `callback(lesson, question, answer, correct)` after every `record_attempt`, until stopped.
+
+        The call runs on the thread that records the attempt, so a callback should only queue work. An
+        exception it raises is logged, never raised to the caller. Returns a function that stops the calls.
+        Imports (`merge`) are not attempts and call nothing.
+        """
+        with self._attempt_lock:
+            self._attempt_listeners = (*self._attempt_listeners, callback)
+
+        def stop() -> None:
+            with self._attempt_lock:
+                self._attempt_listeners = tuple(c for c in self._attempt_listeners if c is not callback)
+
+        return stop
 
     def last_answer(self, lesson: str, question: str) -> Any:
         """Return the learner's latest answer to a question (the last one written), or None."""

@@ -36,16 +36,23 @@ def test_installing_the_course_leaves_jupyterlab_notebook_and_test_tools_alone()
     extras = PROJECT["optional-dependencies"]
     assert not runtime & {"jupyterlab", "notebook", "nbval", "pytest"}, "a hub's JupyterLab must not be changed"
     assert names(extras["lab"]) == {"jupyterlab", "notebook"}
-    assert "lead-manage[lab]" in extras["test"], "the tests start JupyterLab"
+    assert "lead-manage[lab,live]" in extras["test"], "the tests start JupyterLab and a JupyterHub"
+    assert names(extras["live"]) == {"jupyterhub"}, "the live service is the only part that needs JupyterHub"
     assert {"nbval", "pytest"} <= names(extras["test"])
     assert 'tomli; python_version < "3.11"' in extras["test"], "Python 3.10 has no tomllib"
     assert PROJECT["requires-python"] == ">=3.10"
 
 
-def _imported_top_level_modules() -> set[str]:
+LIVE = ROOT / "course" / "live"  # the live-sessions service runs on the hub, with the `live` extra
+
+
+def _imported_top_level_modules(service: bool = False) -> set[str]:
+    """Top-level modules the course imports: in the notebooks' code, or (`service`) in the hub's service."""
     found = set()
     for package in ("course", "widgets"):
         for path in (ROOT / package).rglob("*.py"):
+            if (path.name in ("service.py", "db.py") and path.parent == LIVE) != service:
+                continue
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Import):
                     found |= {a.name.split(".")[0] for a in node.names}
@@ -100,6 +107,16 @@ def test_every_module_the_course_imports_comes_with_its_run_time_packages():
                if not {name(d) for d in providers.get(module, [])} & closure}
     assert missing == {}, "imported at run time but not brought by pyproject's dependencies"
     assert not closure & {"jupyterlab", "notebook", "jupyter-server", "nbval"}
+
+
+def test_the_live_service_imports_only_what_the_live_extra_brings():
+    closure = _required_closure(names(PROJECT["dependencies"]) | names(PROJECT["optional-dependencies"]["live"]))
+    providers = _providers()
+    imported = _imported_top_level_modules(service=True)
+    assert {"tornado", "jupyterhub", "sqlalchemy"} <= imported
+    missing = {module: providers.get(module) for module in imported
+               if not {name(d) for d in providers.get(module, [])} & closure}
+    assert missing == {}, "imported by the service but not brought by the live extra"
 
 
 def test_binder_installs_the_course_packages():

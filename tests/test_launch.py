@@ -71,6 +71,8 @@ def test_the_course_code_never_reaches_the_network(package):
     import ast
 
     for path in (ROOT / package).rglob("*.py"):
+        if path.parent == ROOT / "course" / "live":
+            continue  # live class sessions: reached only on a hub whose admin set LEAD_MANAGE_LIVE_URL (test_live_*)
         for node in ast.walk(ast.parse(path.read_text())):
             names = []
             if isinstance(node, ast.Import):

@@ -1,0 +1,350 @@
+"""The live-session service behind a real JupyterHub (from pip, with configurable-http-proxy from npm): who may
+do what, what it takes, a flood of bad requests, and the kernel's client and widgets against it."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.hub import Hub, request
+
+LESSON = "two-words"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    server = Hub(tmp_path_factory.mktemp("hub"), instructors=("ines", "ivan"))
+    yield server
+    server.stop()
+
+
+def call(hub, method, path, body=None, token=None, **kwargs):
+    return request(method, hub.service_url + path, body, token, **kwargs)
+
+
+def answer(question="define-managing", value=0, correct=True, **extra) -> dict:
+    return {"uid": uuid.uuid4().hex, "lesson": LESSON, "question": question, "answer": value, "correct": correct,
+            "at": "2026-11-01T10:00:00+00:00", **extra}
+
+
+def open_session(hub, who="ines", lessons=(LESSON,)) -> dict:
+    status, doc = call(hub, "POST", "api/sessions", {"lessons": list(lessons)}, hub.user_token(who))
+    assert status in (200, 201), doc
+    return doc
+
+
+def fresh_session(hub, who="ines") -> dict:
+    """Open a session of its own for one test (closing the instructor's open one for the same lessons)."""
+    doc = open_session(hub, who)
+    call(hub, "POST", f"api/sessions/{doc['id']}/close", token=hub.user_token(who))
+    return open_session(hub, who)
+
+
+def results(hub, session, who="ines") -> dict:
+    status, doc = call(hub, "GET", f"api/sessions/{session['id']}/results", token=hub.user_token(who))
+    assert status == 200, doc
+    return {q["question"]: q for q in doc["questions"]} | {"members": doc["members"]}
+
+
+# -- who may do what ---------------------------------------------------------------------------------
+def test_every_request_is_authenticated_by_the_hub(hub):
+    assert call(hub, "GET", "api/me")[0] == 403
+    assert call(hub, "GET", "api/me", token="not-a-token")[0] == 403
+    no_access = hub.user_token("amy", scopes=("users:activity!user=amy",))  # a token without access to the service
+    assert call(hub, "GET", "api/me", token=no_access)[0] == 403
+    status, me = call(hub, "GET", "api/me", token=hub.user_token("amy"))
+    assert status == 200 and me == {"name": "amy", "instructor": False, "group": "instructors"}
+
+
+def test_instructors_are_the_group_and_hub_admins(hub):
+    assert call(hub, "GET", "api/me", token=hub.user_token("ines"))[1]["instructor"] is True
+    assert call(hub, "GET", "api/me", token=hub.user_token("ada"))[1]["instructor"] is True  # admin, in no group
+    status, doc = call(hub, "POST", "api/sessions", {"lessons": [LESSON]}, hub.user_token("amy"))
+    assert status == 403 and "instructors" in doc["error"]
+    assert call(hub, "GET", "api/sessions/mine", token=hub.user_token("amy"))[0] == 403
+
+
+def test_a_session_from_open_to_report(hub):
+    session = fresh_session(hub)
+    amy, bob, cy = (hub.user_token(name) for name in ("amy", "bob", "cy"))
+    again = open_session(hub)  # a re-run cell finds the same open session
+    assert again["id"] == session["id"] and again["code"] == session["code"]
+    listed = call(hub, "GET", f"api/sessions?lesson={LESSON}", token=amy)[1]["sessions"]
+    assert [s["code"] for s in listed if s["id"] == session["id"]] == [session["code"]]
+    elsewhere = call(hub, "GET", "api/sessions?lesson=frameworks", token=amy)[1]["sessions"]
+    assert all(s["id"] != session["id"] for s in elsewhere)  # offered only in the session's own lessons
+    status, joined = call(hub, "POST", "api/join", {"code": session["code"].lower()}, amy)
+    assert status == 200 and joined["joined"] and joined["pseudonym"]
+    assert call(hub, "POST", "api/join", {"code": session["code"]}, bob)[0] == 200
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(value=1, correct=False), amy)[0] == 201
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), amy)[0] == 201
+    retry = answer()
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", retry, bob)[1] == {"stored": True}
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", retry, bob) == (200, {"stored": False})
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), cy)[0] == 409  # never joined
+    counts = results(hub, session)
+    first = counts["define-managing"]
+    assert (first["answered"], first["first_right"]) == (2, 1)
+    assert [b["count"] for b in first["bars"]] == [1, 1, 0, 0]
+    assert counts["members"] == {"joined": 2, "sharing": 2}
+    for token in (amy, bob):  # learners never read or change the session
+        for method, path in (("GET", "results"), ("GET", "report"), ("GET", "exports"), ("POST", "close")):
+            assert call(hub, method, f"api/sessions/{session['id']}/{path}", token=token)[0] == 403
+        assert call(hub, "DELETE", f"api/sessions/{session['id']}", token=token)[0] == 403
+    assert call(hub, "GET", f"api/sessions/{session['id']}/results", token=hub.user_token("ivan"))[0] == 403
+    assert call(hub, "GET", f"api/sessions/{session['id']}/report", token=hub.user_token("ines"))[0] == 409  # open
+    # Leaving stops the writes; the answers already shared stay.
+    assert call(hub, "POST", f"api/sessions/{session['id']}/leave", token=bob)[0] == 200
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), bob)[0] == 409
+    assert results(hub, session)["members"] == {"joined": 2, "sharing": 1}
+    # Closing: the code stops working at once, and nothing more is taken.
+    status, closed = call(hub, "POST", f"api/sessions/{session['id']}/close", token=hub.user_token("ines"))
+    assert status == 200 and closed["open"] is False and closed["code"] is None
+    assert call(hub, "POST", "api/join", {"code": session["code"]}, cy)[0] == 404
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), amy)[0] == 409
+    assert all(s["id"] != session["id"] for s in call(hub, "GET", f"api/sessions?lesson={LESSON}", token=amy)[1]["sessions"])
+    status, exports = call(hub, "GET", f"api/sessions/{session['id']}/exports", token=hub.user_token("ines"))
+    assert status == 200 and len(exports["exports"]) == 2
+    assert "amy" not in json.dumps(exports) and "bob" not in json.dumps(exports)
+    status, html = call(hub, "GET", f"api/sessions/{session['id']}/report", token=hub.user_token("ines"), timeout=60)
+    assert status == 200 and "<html" in html.lower() and "define-managing" in html
+    assert call(hub, "DELETE", f"api/sessions/{session['id']}", token=hub.user_token("ines"))[0] == 200
+    assert call(hub, "GET", f"api/sessions/{session['id']}/results", token=hub.user_token("ines"))[0] == 404
+
+
+def test_a_learner_writes_only_their_own_answers(hub):
+    session = fresh_session(hub)
+    amy, bob = hub.user_token("amy"), hub.user_token("bob")
+    call(hub, "POST", "api/join", {"code": session["code"]}, amy)
+    for extra in ({"person": "bob"}, {"user": "bob"}, {"pseudonym": "Someone"}, {"name": "Bob"}, {"text": "a reflection"}):
+        assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(**extra), amy)[0] == 400
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), bob)[0] == 409  # bob never joined
+    assert call(hub, "POST", f"api/sessions/{uuid.uuid4().hex}/answers", answer(), amy)[0] == 404
+    assert call(hub, "POST", f"api/sessions/{session['id']}/leave", token=bob)[0] == 404
+    assert results(hub, session)["define-managing"]["answered"] == 0
+
+
+def test_an_instructor_has_at_most_ten_sessions_open(hub):
+    ivan = hub.user_token("ivan")
+    opened = []
+    lessons = ["start-here", "two-words", "frameworks", "vision-goals", "change-stability", "time-horizon",
+               "decisions-risk", "people-tasks", "influence-power", "overlap-critics", "skills-toolkit"]
+    try:
+        for n in range(10):
+            status, doc = call(hub, "POST", "api/sessions", {"lessons": [lessons[n]]}, ivan)
+            assert status == 201
+            opened.append(doc["id"])
+        status, doc = call(hub, "POST", "api/sessions", {"lessons": [lessons[10]]}, ivan)
+        assert status == 409 and "at most 10" in doc["error"]
+    finally:
+        for session_id in opened:
+            call(hub, "POST", f"api/sessions/{session_id}/close", token=ivan)
+
+
+def test_cookie_requests_that_change_data_need_the_xsrf_token(hub):
+    # A browser carrying only a cookie (no token, no _xsrf) is not authenticated for a POST.
+    status, _ = call(hub, "POST", "api/sessions", {"lessons": [LESSON]},
+                     headers={"Cookie": "live=anything", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "cross-site"})
+    assert status == 403
+
+
+# -- untrusted input ---------------------------------------------------------------------------------
+def test_validation_over_http(hub):
+    session = fresh_session(hub)
+    amy = hub.user_token("amy")
+    call(hub, "POST", "api/join", {"code": session["code"]}, amy)
+    path = f"api/sessions/{session['id']}/answers"
+    ok = json.dumps(answer()).encode()
+    at_limit = ok[:-1] + b" " * (4096 - len(ok)) + b"}"
+    assert call(hub, "POST", path, raw=at_limit, token=amy)[0] == 201
+    assert call(hub, "POST", path, raw=at_limit[:-1] + b" }", token=amy)[0] == 413
+    assert call(hub, "POST", path, raw=b"{" * 5000, token=amy)[0] == 413
+    assert call(hub, "POST", path, raw=b"[" * 4000, token=amy)[0] == 400
+    assert call(hub, "POST", path, answer(question="<script>alert(1)</script>"), amy)[1]["error"] == \
+        "the answer is for a question the lesson does not have"
+    assert call(hub, "POST", "api/join", {"code": "<b>x</b>"}, amy)[0] == 404
+    assert call(hub, "POST", "api/sessions", {"lessons": ["<img src=x onerror=alert(1)>"]}, hub.user_token("ines"))[0] == 400
+    assert results(hub, session)["define-managing"]["answered"] == 1
+
+
+def _flood_bodies(session_id: str, good_token: str, other_token: str):
+    """Yield (method, path, body, token) for malformed, oversized, misdirected and unauthenticated requests."""
+    path = f"api/sessions/{session_id}/answers"
+    big = json.dumps(answer(question="x" * 5000)).encode()
+    cases = [
+        ("POST", path, b"", good_token), ("POST", path, b"{", good_token), ("POST", path, b"null", good_token),
+        ("POST", path, b"\xff" * 64, good_token), ("POST", path, b'{"a": Infinity}', good_token),
+        ("POST", path, big, good_token), ("POST", path, b" " * 4097, good_token),
+        ("POST", path, b"[" * 3000 + b"]" * 3000, good_token),
+        ("POST", path, json.dumps(answer(value=9)).encode(), good_token),
+        ("POST", path, json.dumps(answer(correct=False)).encode(), good_token),
+        ("POST", path, json.dumps(answer(question="nope")).encode(), good_token),
+        ("POST", path, json.dumps(answer(person="someone-else")).encode(), good_token),
+        ("POST", path, json.dumps({**answer(), "lesson": "frameworks"}).encode(), good_token),
+        ("POST", path, json.dumps(answer(at="2026-02-30T10:00:00")).encode(), good_token),
+        ("POST", path, json.dumps(answer()).encode(), other_token),  # not joined
+        ("POST", path, json.dumps(answer()).encode(), None),  # no token
+        ("POST", path, json.dumps(answer()).encode(), "0" * 32),  # a token the hub does not know
+        ("POST", f"api/sessions/{uuid.uuid4().hex}/answers", json.dumps(answer()).encode(), good_token),
+        ("POST", "api/sessions/../../hub/api/users/answers", json.dumps(answer()).encode(), good_token),
+        ("POST", "api/join", b'{"code": "' + b"A" * 5000 + b'"}', good_token),
+        ("GET", f"api/sessions/{session_id}/results", None, good_token),
+        ("DELETE", f"api/sessions/{session_id}", None, good_token),
+        ("PUT", path, json.dumps(answer()).encode(), good_token),
+        ("POST", path, b"x" * 70_000, good_token),  # past what the HTTP server reads at all
+    ]
+    n = 0
+    while True:
+        yield cases[n % len(cases)]
+        n += 1
+
+
+def test_a_flood_of_bad_requests_is_refused_and_the_service_keeps_answering(hub):
+    session = fresh_session(hub)
+    amy, bob = hub.user_token("amy"), hub.user_token("bob")
+    call(hub, "POST", "api/join", {"code": session["code"]}, amy)
+    before = results(hub, session)
+    target = urlparse(hub.direct_url)
+    bodies = _flood_bodies(session["id"], amy, bob)
+    work = [next(bodies) for _ in range(10_000)]
+    chunks = [work[i::8] for i in range(8)]
+
+    def send(chunk):
+        statuses = []
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        for method, path, raw, token in chunk:
+            headers = {"Content-Type": "application/json"}
+            if token:
+                headers["Authorization"] = f"token {token}"
+            try:
+                conn.request(method, target.path + path, body=raw, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                statuses.append(response.status)
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (http.client.HTTPException, OSError):
+                statuses.append(0)  # the server cut an oversized request off
+                conn.close()
+                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        conn.close()
+        return statuses
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        statuses = [s for part in pool.map(send, chunks) for s in part]
+    took = time.monotonic() - started
+    assert len(statuses) == 10_000
+    accepted = [s for s in statuses if 200 <= s < 300]
+    # Only the instructor-only reads answer 2xx, and never to this learner: nothing at all is accepted.
+    assert accepted == [], sorted(set(statuses))
+    assert not [s for s in statuses if s >= 500]
+    after = results(hub, session)
+    assert after["define-managing"]["answered"] == before["define-managing"]["answered"] == 0
+    assert sum(q["answered"] for k, q in after.items() if k != "members") == 0
+    assert call(hub, "GET", "api/me", token=amy)[0] == 200
+    log = hub.log_text()
+    assert log.count("Live sessions on") == 1 and "Traceback" not in log and "live ERROR" not in log
+    print(f"\n10,000 bad requests refused in {took:.1f} s ({10_000 / took:.0f} per second)")
+
+
+# -- the kernel's side, against the real service ---------------------------------------------------------
+def test_client_and_widgets_end_to_end(hub, tmp_path):
+    from course.bank import lesson
+    from course.live.client import Service, stop_all
+    from course.store import ProgressStore
+    from widgets.live_views import LiveDashboard, ShareBar
+
+    instructor = Service(hub.service_url, hub.user_token("ines"))
+    fresh_session(hub)
+    session = instructor.open_session([LESSON])
+    board = LiveDashboard(instructor, [lesson(LESSON)], session, refresh=0)
+    stores = [ProgressStore(tmp_path / f"{name}.sqlite3") for name in ("amy", "bob", "cy")]
+    bars = [ShareBar(Service(hub.service_url, hub.user_token(name)), LESSON, store, look_every=0)
+            for name, store in zip(("amy", "bob", "cy"), stores)]
+    try:
+        for bar in bars:
+            deadline = time.monotonic() + 10
+            while not bar.available and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert bar.available and not bar.sharing and bar.code == session["code"]
+            assert "Sharing is off" in bar.details.value and bar.layout.display == ""
+        for bar in bars[:2]:
+            bar.toggle.value = True
+            bar.settle()
+            assert bar.sharing and bar.pseudonym and "Never your name, reflections or ratings" in bar.details.value
+        stores[0].record_attempt(LESSON, "define-managing", 0, True, 1.0)
+        stores[1].record_attempt(LESSON, "define-managing", 2, False, 0.0)
+        stores[1].record_attempt(LESSON, "define-managing", 0, True, 1.0)
+        stores[2].record_attempt(LESSON, "define-managing", 3, False, 0.0)  # cy did not join: not counted
+        stores[0].save_reflection(LESSON, "first-thoughts", "private words")
+        from course.live.client import sender_for
+
+        for bar in bars[:2]:
+            assert sender_for(bar.service, session["id"]).wait_idle(10)
+        assert board.refresh_now() and board.joined == 2 and board.answers == 2
+        counts = board.counts[(LESSON, "define-managing")]
+        assert [b.count for b in counts.bars] == [1, 0, 1, 0] and counts.first_right == 1
+        assert "2</b> answered" in board.stage.value and "1 (50%)" in board.stage.value
+        assert "Key" not in board.stage.value
+        board.revealed = True
+        assert "✔ Key" in board.stage.value and "Discussion" not in board.stage.value
+        # Leaving takes one click, and the next answers stay home.
+        bars[1].toggle.value = False
+        bars[1].settle()
+        assert not bars[1].sharing
+        stores[1].record_attempt(LESSON, "faq-reframed", 1, False, 0.0)
+        board.refresh_now()
+        assert board.joined == 1 and board.counts[(LESSON, "faq-reframed")].answered == 0
+        assert board.close_session() and board.closed and board.export_button.disabled is False
+        bars[0].look()
+        assert not bars[0].available and bars[0].layout.display == "none" and not bars[0].sharing
+        report = board.export()
+        assert report and "define-managing" in report and "private words" not in report
+        assert "data:text/html;base64," in board.download.value
+        tables = board.results()
+        assert tables.learners == 2
+        assert board.delete()
+        assert all(s["id"] != session["id"] for s in instructor.call("GET", "api/sessions/mine")["sessions"])
+    finally:
+        stop_all()
+        board.close()
+        for bar in bars:
+            bar.close()
+        for store in stores:
+            store.close()
+
+
+def test_the_service_stops_at_once_on_sigint_and_sigterm(tmp_path):
+    from tests.jupyterlab import free_port
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        port = free_port()
+        env = {**os.environ, "JUPYTERHUB_API_TOKEN": "x", "JUPYTERHUB_CLIENT_ID": "service-live",
+               "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api", "JUPYTERHUB_SERVICE_PREFIX": "/services/live/"}
+        proc = subprocess.Popen([sys.executable, "-m", "course.live", "--port", str(port), "--data-dir", str(tmp_path)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request("GET", f"http://127.0.0.1:{port}/services/live/api/me", timeout=1)[0] == 403:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        proc.send_signal(sig)
+        started = time.monotonic()
+        assert proc.wait(timeout=5) == 0, proc.stderr.read().decode()
+        assert time.monotonic() - started < 3
+        proc.stderr.close()
+    secret = tmp_path / "lead-manage-live-cookie-secret"
+    assert secret.exists() and (secret.stat().st_mode & 0o777) == 0o600
+    assert (tmp_path / "lead-manage-live.sqlite").exists()

@@ -1,0 +1,495 @@
+"""Live class sessions in the notebook: the instructor's dashboard and the learner's share bar.
+
+`LiveDashboard` shows a session's join code and, per question, how many people answered, how many were
+right at their first try and how their first answers spread over the options (bars, with the counts in
+text), refreshed every few seconds by a background thread, in the projector view's large type and with
+its lettering (the room's shared option order). Reveal marks the key; discussion notes are never shown.
+
+`ShareBar` is the learner's control: hidden unless a session for the lesson is open, off by default, one
+click to share and one to stop, and it says exactly what is shared. Both talk to the service only through
+`course.live.client`; the counting rules live in `course.live.rules`.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import threading
+from datetime import datetime
+from html import escape
+from typing import Callable
+
+import ipywidgets as W
+from traitlets import Bool, Int, TraitError, Unicode, observe, validate
+
+from course.bank import Lesson
+from course.kinds import kind_of
+from course.live.client import LiveError, Service, sender_for, start_sharing, stop_sharing
+from course.live.rules import QuestionTally
+from course.order import display_order
+from widgets._style import CSS, Fallback
+from widgets.projector_view import LABEL_NAMES, PROJECTOR_CSS, letter
+
+REFRESH_SECONDS = 2.0   # the dashboard asks the service for new counts this often
+LOOK_SECONDS = 15.0     # the share bar looks for an open (or closed) session this often
+
+LIVE_CSS = """<style>
+.lm-live-code { font-size: 1.5em; font-weight: 800; letter-spacing: .12em; font-family: var(--jp-code-font-family, monospace); }
+.lm-live-head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.3em 1em; }
+.lm-live-meta { font-size: 0.7em; color: var(--lm-ink2); }
+.lm-live-summary { font-size: 0.8em; margin: 0 0 0.4em 0; }
+.lm-live-bar { height: 0.55em; margin-top: 0.15em; border-radius: 4px; background: var(--lm-soft); overflow: hidden; }
+.lm-live-bar > span { display: block; height: 100%; background: var(--lm-accent); }
+.lm-proj-keyed .lm-live-bar > span { background: var(--lm-good); }
+.lm-live-count { font-size: 0.8em; font-weight: 700; white-space: nowrap; }
+.lm-live-detail { font-size: 0.65em; color: var(--lm-ink2); }
+.lm-live-key { font-size: 0.75em; border: 2px dashed var(--lm-good); border-radius: 8px; padding: 0.2em 0.6em; margin-top: 0.4em; }
+.lm-live-question + .lm-live-question { border-top: 1px solid var(--lm-edge); margin-top: 0.6em; padding-top: 0.4em; }
+.lm-share .widget-checkbox { width: auto !important; }
+.lm-share .widget-checkbox label { font-weight: 600; }
+</style>"""
+
+_QUESTION = """\
+<div class="lm-live-question" role="region" aria-label="Question {{ number }}">
+<div class="lm-proj-top"><span class="lm-proj-count">Question {{ number }} of {{ total }} · {{ how }}</span>\
+<span class="lm-proj-lesson">{{ lesson }}</span></div>
+<div class="lm-proj-stem">{{ prompt }}</div>
+<div class="lm-live-summary"><b>{{ answered }}</b> answered{% if answered %} · <b>{{ first }}</b> right at the first try{% endif %}\
+ <span class="lm-live-detail">(bars: first answers)</span></div>
+<ul class="lm-proj-options">
+{% for bar in bars %}<li class="lm-proj-option{% if revealed and bar.keyed %} lm-proj-keyed{% endif %}">\
+<span class="lm-proj-letter">{{ bar.letter }}</span><div class="lm-proj-body">{{ bar.text }}\
+{% if revealed and bar.mark %} <span class="lm-proj-mark">{{ bar.mark }}</span>{% endif %}
+<div class="lm-live-bar" aria-hidden="true"><span style="width: {{ bar.width }}%"></span></div>
+<span class="lm-live-count">{{ bar.count_text }}</span>{% if bar.detail %} <span class="lm-live-detail">{{ bar.detail }}</span>{% endif %}\
+</div></li>
+{% endfor %}</ul>
+{% if revealed %}<div class="lm-live-key"><b>Key:</b> {{ key|join("; ") }}</div>{% endif %}
+</div>"""
+
+
+@functools.lru_cache(maxsize=1)
+def _question_template():
+    import jinja2
+
+    return jinja2.Environment(autoescape=True).from_string(_QUESTION)
+
+
+def question_html(lesson: Lesson, counts: QuestionTally, total: int, revealed: bool) -> str:
+    """Render one question's counts for the room (escaped HTML): bars in the shared, lettered order; the key if revealed."""
+    question = lesson.question(counts.question)
+    kind = kind_of(question)
+    parts = kind.parts(question)
+    bars = []
+    for position, index in enumerate(display_order(lesson, question)):
+        bar = counts.bars[index]
+        share = bar.count / counts.answered if counts.answered else 0.0
+        if question.type == "classify":
+            mark = f"✔ Key: {LABEL_NAMES[parts[index].label]}"
+            count_text = f"{bar.count} of {counts.answered} sorted it as the key does"
+        else:
+            mark = "✔ Key" if bar.keyed else ""
+            count_text = f"{bar.count} ({share:.0%})" if counts.answered else "0"
+        bars.append({"letter": letter(position), "text": bar.label, "keyed": bar.keyed, "mark": mark,
+                     "width": round(100 * share), "count_text": count_text, "detail": bar.detail})
+    first = f"{counts.first_right} ({counts.first_right_share:.0%})" if counts.answered else ""
+    return _question_template().render(number=counts.number, total=total, how=kind.title, lesson=lesson.title,
+                                       prompt=question.prompt, answered=counts.answered, first=first, bars=bars,
+                                       revealed=revealed, key=counts.key)
+
+
+def _in_background(work: Callable[[], None], name: str) -> threading.Thread:
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+class LiveDashboard(Fallback, W.VBox):
+    """An instructor's live session: join code, counts per question refreshed every few seconds, Reveal, Close, Export.
+
+    `index` is the question shown one at a time (0 is the first; outside the list raises `TraitError`);
+    `show_all` shows every question at once. `answers` is the number of people who answered the question
+    shown (all questions: the sum), as the last refresh found it.
+
+    Parameters
+    ----------
+    service:
+        The live service (`course.live.client.Service`).
+    lessons:
+        The session's lessons, from the bank.
+    session:
+        The session as the service described it when it was opened (`id`, `code`, `lessons`, `open`).
+    refresh:
+        Seconds between refreshes; 0 starts no refresh thread (call `refresh_now()`).
+    """
+
+    index = Int(0, help="Which question is shown when one at a time, counted from 0 over the session's questions.")
+    show_all = Bool(False, help="Whether every question is shown at once.")
+    revealed = Bool(False, help="Whether the key is marked (the discussion notes never are).")
+    closed = Bool(False, help="Whether the session is closed (its join code no longer works).")
+    joined = Int(0, help="How many learners share their answers now, at the last refresh.")
+    answers = Int(0, help="People who answered the question shown (every question's, summed, when all are shown).")
+    refreshes = Int(0, help="How many refreshes have arrived from the service.")
+
+    def __init__(self, service: Service, lessons: list[Lesson], session: dict, refresh: float = REFRESH_SECONDS, **kwargs):
+        self.service, self.session_id, self.code = service, session["id"], session.get("code") or ""
+        self.lessons = {lesson.id: lesson for lesson in lessons}
+        self.questions = [(lesson.id, q.id) for lesson in lessons for q in lesson.questions]
+        if not self.questions:
+            raise ValueError("a live session needs at least one question")
+        self.counts: dict[tuple[str, str], QuestionTally] = {}
+        self.report: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.head = W.HTML("")
+        self.stage = W.HTML("")
+        self.status = W.HTML("")
+        self.download = W.HTML("")
+        self.previous_button = W.Button(description="Previous", icon="arrow-left", tooltip="Show the previous question")
+        self.next_button = W.Button(description="Next", icon="arrow-right", tooltip="Show the next question")
+        self.all_button = W.ToggleButton(value=False, description="All questions", icon="list",
+                                         tooltip="Show every question of the session at once")
+        self.reveal_button = W.ToggleButton(value=False, description="Reveal answer", icon="eye",
+                                            tooltip="Mark the key for the room (trainer notes stay hidden)")
+        self.close_button = W.Button(description="Close session", icon="stop", button_style="warning",
+                                     tooltip="End the session: its join code stops working and nothing more arrives")
+        self.export_button = W.Button(description="Export results", icon="download", disabled=True,
+                                      tooltip="Make the class report of this session (after closing it)")
+        self.delete_button = W.Button(description="Delete session data", icon="trash", button_style="danger",
+                                      tooltip="Delete every answer shared with this session from the service")
+        self.delete_button.layout.display = "none"
+        self.previous_button.on_click(self._on_previous)
+        self.next_button.on_click(self._on_next)
+        self.close_button.on_click(self._on_close)
+        self.export_button.on_click(self._on_export)
+        self.delete_button.on_click(self._on_delete)
+        self._links = [W.link((self.all_button, "value"), (self, "show_all")),
+                       W.link((self.reveal_button, "value"), (self, "revealed"))]
+        controls = W.HBox([self.previous_button, self.next_button, self.all_button, self.reveal_button,
+                           self.close_button, self.export_button, self.delete_button])
+        controls.add_class("lm-proj-controls")
+        super().__init__(children=[W.HTML(CSS + PROJECTOR_CSS + LIVE_CSS), self.head, self.stage, controls, self.status,
+                                   self.download], **kwargs)
+        self.add_class("lm-projector")
+        self.add_class("lm-live")
+        self.closed = not session.get("open", True)
+        self._render()
+        self._thread = _in_background(self._poll, "lead-manage-live-dashboard") if refresh > 0 else None
+        self._interval = refresh
+
+    # -- state -----------------------------------------------------------------------------
+    @validate("index")
+    def _validate_index(self, proposal):
+        value = proposal["value"]
+        if not 0 <= value < len(self.questions):
+            raise TraitError(f"there is no question {value} here (0 to {len(self.questions) - 1})")
+        return value
+
+    @observe("index")
+    def _on_index(self, change) -> None:
+        self.revealed = False  # as on the projector: a new question starts with its key hidden
+        self._render()
+
+    @observe("show_all", "revealed", "closed")
+    def _on_view(self, change) -> None:
+        self._render()
+
+    def _on_previous(self, _button=None) -> None:
+        if self.index > 0:
+            self.index -= 1
+
+    def _on_next(self, _button=None) -> None:
+        if self.index < len(self.questions) - 1:
+            self.index += 1
+
+    # -- refreshing ------------------------------------------------------------------------
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.refresh_now()
+            if self.closed or self._stop.wait(self._interval):
+                return
+
+    def refresh_now(self) -> bool:
+        """Fetch the counts from the service once and show them; return whether the service answered."""
+        try:
+            doc = self.service.results(self.session_id)
+        except LiveError as exc:
+            if not self._stop.is_set():
+                self.status.value = f'<div class="lm-muted" role="status">{escape(_say(exc))} Trying again shortly.</div>'
+            return False
+        counts = {(q["lesson"], q["question"]): QuestionTally.from_json(q) for q in doc["questions"]}
+        if self._stop.is_set():
+            return True
+        with self._lock:
+            self.counts = counts
+            self.joined = int(doc["members"]["sharing"])
+            self.closed = self.closed or not doc["session"]["open"]
+            self.refreshes += 1
+            self._render()
+        return True
+
+    def _render(self) -> None:
+        state = ("Closed: the join code no longer works." if self.closed else
+                 f"Join code <span class=\"lm-live-code\">{escape(self.code)}</span>")
+        titles = ", ".join(f"{lesson.number:02d} {lesson.title}" for lesson in self.lessons.values())
+        stamp = datetime.now().strftime("%H:%M:%S") if self.refreshes else "waiting for the first counts"
+        self.head.value = (f'<div class="lm-live-head"><div class="lm-proj-stem">{state}</div>'
+                           f'<div class="lm-live-meta">Live session · {escape(titles)} · <b>{self.joined}</b> '
+                           f'sharing · updated {escape(stamp)}</div></div>')
+        shown = self.questions if self.show_all else [self.questions[self.index]]
+        parts, answers = [], 0
+        for lesson_id, question_id in shown:
+            counts = self.counts.get((lesson_id, question_id))
+            if counts is None:
+                continue
+            answers += counts.answered
+            total = len(self.lessons[lesson_id].questions)
+            parts.append(question_html(self.lessons[lesson_id], counts, total, self.revealed))
+        self.stage.value = "".join(parts) or '<div class="lm-live-meta">Counts appear here once the service answers.</div>'
+        self.answers = answers
+        self.previous_button.disabled = self.show_all or self.index == 0
+        self.next_button.disabled = self.show_all or self.index == len(self.questions) - 1
+        self.reveal_button.description = "Hide answer" if self.revealed else "Reveal answer"
+        self.close_button.disabled = self.closed
+        self.export_button.disabled = not self.closed
+        self.delete_button.layout.display = "" if self.closed else "none"
+
+    # -- closing, exporting, deleting --------------------------------------------------------
+    def close_session(self) -> bool:
+        """Close the session on the service; return whether it is closed."""
+        try:
+            self.service.close(self.session_id)
+        except LiveError as exc:
+            self.status.value = f'<div class="lm-warning" role="alert">The session was not closed: {escape(_say(exc))}</div>'
+            return False
+        self.closed = True
+        self.refresh_now()
+        self.status.value = '<div class="lm-muted" role="status">Session closed. Export the results, then delete the data.</div>'
+        return True
+
+    def export(self) -> str | None:
+        """Fetch the closed session's class report (the same report `class_results` makes) and offer it as a download."""
+        try:
+            self.report = self.service.report(self.session_id)
+        except LiveError as exc:
+            self.status.value = f'<div class="lm-warning" role="alert">No report: {escape(_say(exc))}</div>'
+            return None
+        data = base64.b64encode(self.report.encode("utf-8")).decode("ascii")
+        name = f"live-session-{datetime.now():%Y%m%d-%H%M}.html"
+        self.download.value = (f'<div class="lm-download-row"><a class="lm-download-link" download="{name}" '
+                               f'href="data:text/html;base64,{data}">Download the class report ({escape(name)})</a></div>')
+        return self.report
+
+    def results(self):
+        """Return the closed session's `course.class_results.ClassResults` (its tables as pandas DataFrames)."""
+        from course.live.rules import class_results
+
+        return class_results(self.service.exports(self.session_id))
+
+    def delete(self) -> bool:
+        """Delete the session and every answer shared with it from the service."""
+        try:
+            self.service.delete(self.session_id)
+        except LiveError as exc:
+            self.status.value = f'<div class="lm-warning" role="alert">Not deleted: {escape(_say(exc))}</div>'
+            return False
+        self.delete_button.disabled = True
+        self.status.value = '<div class="lm-muted" role="status">The session and its answers are deleted from the service.</div>'
+        return True
+
+    def _on_close(self, _button=None) -> None:
+        self.close_session()
+
+    def _on_export(self, _button=None) -> None:
+        self.status.value = '<div class="lm-muted" role="status">Making the report…</div>'
+        if self.export() is not None:
+            self.status.value = '<div class="lm-muted" role="status">The report is ready below.</div>'
+
+    def _on_delete(self, _button=None) -> None:
+        self.delete()
+
+    def _retire(self) -> None:
+        self._stop.set()
+        for link in self._links:
+            link.unlink()
+        self._links = []
+        super()._retire()
+
+    def fallback_html(self) -> str:
+        return ("<p><b>Live session dashboard.</b> The counts were live while the kernel ran; run this cell again "
+                "to see the session.</p>")
+
+
+def _say(exc: LiveError) -> str:
+    if exc.status == 0:
+        return "The live-session service did not answer."
+    return f"The live-session service said: {exc}."
+
+
+_SHARED_WHAT = ("the question, your answer, whether it was right, and the time you checked it, under the made-up "
+                "name the session gives you. Never your name, reflections or ratings. Your own record stays here; "
+                "the session gets a copy.")
+
+
+class ShareBar(Fallback, W.VBox):
+    """A learner's "Share my answers with the class session" control for one lesson.
+
+    Hidden (`available` False) unless the service has an open session for the lesson. `sharing` is off until
+    the learner ticks the box; then each answer they check in the session's lessons is sent in the background.
+
+    Parameters
+    ----------
+    service:
+        The live service, or None outside a hub: the bar then stays hidden and does nothing.
+    lesson_id:
+        The lesson whose sessions it offers.
+    store:
+        The learner's progress store (its `on_attempt` feeds the sender).
+    look_every:
+        Seconds between looks for an open or closed session; 0 looks once.
+    """
+
+    available = Bool(False, help="Whether a session for this lesson is open (the bar shows only then).")
+    sharing = Bool(False, help="Whether this learner's checked answers are being shared.")
+    code = Unicode("", help="The join code of the session offered or joined.")
+    pseudonym = Unicode("", help="The name the joined session shows for this learner.")
+
+    def __init__(self, service: Service | None, lesson_id: str, store, look_every: float = LOOK_SECONDS, **kwargs):
+        self.service, self.lesson_id, self.store = service, lesson_id, store
+        self.sessions: list[dict] = []
+        self.session: dict | None = None
+        self._syncing = False
+        self._stop = threading.Event()
+        self._work = threading.Lock()
+        self.toggle = W.Checkbox(value=False, description="Share my answers with the class session", indent=False)
+        self.choice = W.Dropdown(options=[], description="Session code", layout=W.Layout(display="none", width="auto"))
+        self.details = W.HTML("")
+        self.note = W.HTML("")
+        self.toggle.observe(self._on_toggle, names="value")
+        self.choice.observe(self._on_choice, names="value")
+        super().__init__(children=[W.HTML(CSS + LIVE_CSS), W.HBox([self.toggle, self.choice]), self.details, self.note],
+                         **kwargs)
+        self.add_class("lm-card")
+        self.add_class("lm-share")
+        self.layout.display = "none"
+        self._pending: threading.Thread | None = None
+        if service is not None:
+            self._thread = _in_background(lambda: self._watch(look_every), "lead-manage-live-share")
+
+    # -- looking for sessions ------------------------------------------------------------------
+    def _watch(self, every: float) -> None:
+        while not self._stop.is_set():
+            self.look()
+            if every <= 0 or self._stop.wait(every):
+                return
+
+    def look(self) -> None:
+        """Ask the service for open sessions of this lesson and show or hide the bar accordingly."""
+        try:
+            sessions = self.service.open_sessions(self.lesson_id)
+        except LiveError:
+            return  # the service away or slow: the lesson behaves as it does without one
+        if self._stop.is_set():
+            return
+        with self._work:
+            self.sessions = sessions
+            joined = next((s for s in sessions if s.get("joined")), None)
+            if joined is not None:  # joined earlier (another cell, a restarted kernel): keep sharing it
+                self.session, self.pseudonym = joined, joined.get("pseudonym") or ""
+                start_sharing(self.service, joined, self.store, self._on_note)
+            elif self.session is not None:  # the instructor closed it, or the learner left it elsewhere
+                stop_sharing(self.service, self.session["id"])
+                self.session = None
+            self._sync(sharing=joined is not None)
+
+    def _sync(self, sharing: bool) -> None:
+        self._syncing = True
+        try:
+            codes = [s["code"] for s in self.sessions if s.get("code")]
+            self.choice.options = codes
+            self.choice.layout.display = "" if len(codes) > 1 and not sharing else "none"
+            if self.session is not None and sharing:
+                self.code = self.session.get("code") or ""
+            elif codes and self.choice.value in codes:
+                self.code = self.choice.value
+            else:
+                self.code = codes[0] if codes else ""
+            self.toggle.value = sharing
+            self.sharing = sharing
+            self.available = bool(codes)
+        finally:
+            self._syncing = False
+        self._render()
+
+    @observe("available")
+    def _on_available(self, change) -> None:
+        self.layout.display = "" if change["new"] else "none"
+
+    # -- joining and leaving -------------------------------------------------------------------
+    def _on_choice(self, change) -> None:
+        if not self._syncing and change["new"]:
+            self.code = change["new"]
+            self._render()
+
+    def _on_toggle(self, change) -> None:
+        if self._syncing:
+            return
+        work = self._join if change["new"] else self._leave
+        self._pending = _in_background(work, "lead-manage-live-join")
+
+    def settle(self, timeout: float = 10) -> None:
+        """Wait for a join or leave under way to finish (tests)."""
+        if self._pending is not None:
+            self._pending.join(timeout)
+
+    def _join(self) -> None:
+        with self._work:
+            try:
+                joined = self.service.join(self.code)
+            except LiveError as exc:
+                self.note.value = f'<div class="lm-warning" role="alert">Not shared: {escape(_say(exc))}</div>'
+                self._sync(sharing=False)
+                return
+            self.session, self.pseudonym = joined, joined.get("pseudonym") or ""
+            start_sharing(self.service, joined, self.store, self._on_note)
+            self.note.value = ""
+            self._sync(sharing=True)
+
+    def _leave(self) -> None:
+        with self._work:
+            session, self.session = self.session, None
+            if session is not None:
+                stop_sharing(self.service, session["id"])
+                try:
+                    self.service.leave(session["id"])
+                except LiveError as exc:
+                    self.note.value = (f'<div class="lm-muted" role="status">Sharing stopped here; the session was not told '
+                                       f'({escape(_say(exc))})</div>')
+            self.pseudonym = ""
+            self._sync(sharing=False)
+
+    def _on_note(self, sentence: str) -> None:
+        self.note.value = f'<div class="lm-muted" role="status">{escape(sentence)}</div>'
+
+    def _render(self) -> None:
+        if self.sharing and self.session is not None:
+            sender = sender_for(self.service, self.session["id"])
+            sent = f" Shared so far from this notebook: {sender.sent}." if sender is not None and sender.sent else ""
+            self.details.value = (f'<div class="lm-muted">Sharing with session <b>{escape(self.code)}</b> as '
+                                  f'<b>{escape(self.pseudonym)}</b>. For each question you check in this session\'s '
+                                  f'lessons the session gets {escape(_SHARED_WHAT)}{escape(sent)} Untick the box to '
+                                  "stop; answers already shared stay with the session until your instructor deletes "
+                                  "it.</div>")
+        elif self.available:
+            self.details.value = (f'<div class="lm-muted">Your instructor has opened a live session (code '
+                                  f'<b>{escape(self.code)}</b>). Sharing is off. Tick the box to send, for each question '
+                                  f"you check, {escape(_SHARED_WHAT)}</div>")
+        else:
+            self.details.value = ""
+
+    def _retire(self) -> None:
+        self._stop.set()
+        super()._retire()
+
+    def fallback_html(self) -> str:
+        return ("<p>Sharing answers with a live class session is offered here while your instructor runs one on "
+                "your course hub. Run this cell to see it.</p>")
