@@ -1,29 +1,34 @@
-"""Class results: read learners' export files, aggregate them into tables, and render charts and a report.
+"""Class results: read learners' export files, aggregate them into tables, and render a debrief report.
 
 The work comes in three steps, each in its own section below:
 
 - **Reading** (`load_folder`, `read_submission`, `dedupe`): submissions are untrusted. Each file is
-  size-checked, parsed as JSON and checked against the export schema (`course.exchange.parse_export`);
-  a bad file is skipped with its reason and the rest aggregate. Nothing is executed or unpickled, no
-  link is followed, and nothing but a regular file is opened.
+  size-checked, parsed as JSON (or as a course-made .zip holding the export) and checked against the
+  export schema (`course.exchange.parse_export`); a bad file is skipped with its reason and the rest
+  aggregate. Nothing is executed or unpickled, no link is followed, and nothing but a regular file is opened.
 - **Aggregating** (`aggregate`): one pass over each learner's export reduces it to what the tables
-  count, then the class tables are built from those reductions. Lesson completion is
-  `course.completion`'s rule, the same one the learner's progress view uses.
-- **Rendering** (`charts`, `summary_lines`, `tables_html`, `report_html`): every piece of learner text is
-  escaped where it is shown; the report's page is `course/templates/report.html.j2`.
+  count, then the class tables are built from those reductions, limited to the lessons and questions a
+  session used (`Scope`). Questions count people, not checks: a learner's first try and latest try at
+  each question. Lesson completion is `course.completion`'s rule, the same one the learner's progress
+  view uses.
+- **Rendering** (`charts`, `summary_lines`, `tables_html`, `csv_tables`, `report_html`): every piece of
+  learner text is escaped where it is shown (Jinja2 autoescape, `course/templates/report.html.j2` and
+  `class_parts.html.j2`), and every CSV cell that a spreadsheet would read as a formula is neutralised.
 
-The 90-day plan (lesson 13, stored as reflections whose id starts with `plan-`) is counted, never
-quoted: how many learners wrote a plan, how many filled each field, and how many plans meet each point
-of the plan's checklist. The plan's text stays with the learner.
+Reflections are quoted only from learners whose export says `"share_reflections": true`, a few per
+prompt, cut short, in a shuffled order and with no name or pseudonym beside them. The 90-day plan
+(lesson 13, stored as reflections whose id starts with `plan-`) is counted, never quoted: how many
+learners wrote a plan, how many filled each field, and how many plans meet each point of the plan's
+checklist.
 """
 from __future__ import annotations
 
 import functools
 import gc
 import hashlib
-import itertools
 import json
 import operator
+import random
 import stat
 import statistics
 from collections import Counter
@@ -31,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from course.exchange import ExportError, NotAFile, file_kind, parse_export, read_export_file
+from course.exchange import ExportError, NotAFile, file_kind, parse_export, read_export_file, shares_reflections
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -81,10 +86,13 @@ def read_submission(name: str, data: bytes) -> Submission:
     return _submission(name, parse_export(data))
 
 
+_READ = (".json", ".zip")  # what is read in a sub-folder: exports, and the .zip the course makes around one
+
+
 def _submission(name: str, doc: dict) -> Submission:
     learner = doc.get("learner") or ""
     if not learner.strip():
-        stem = name[:-len(".json")] if name.lower().endswith(".json") else name  # keeps a sub-folder: "Ann Lee/export"
+        stem = next((name[:-len(ext)] for ext in _READ if name.lower().endswith(ext)), name)  # keeps a sub-folder
         learner = f"unnamed ({stem[:60]})"
     return Submission(name, learner.strip(), doc.get("exported_at", ""), doc)
 
@@ -124,8 +132,10 @@ def _entries(folder: Path, inside: str = "") -> list[tuple[str, Path, int | None
 def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
     """Read the exports in a folder as submissions; the latest export per learner wins.
 
-    Every file in the folder is read as an export, and so is every `.json` file in its sub-folders
-    (an LMS's bulk download makes one folder per learner). Everything else is listed as skipped with
+    Every file in the folder is read as an export, and so is every `.json` and `.zip` file in its
+    sub-folders (an LMS's bulk download makes one folder per learner). A `.zip` is read only as the
+    archive the course makes around an export (`course.exchange.parse_export` decides, with its own
+    limits); one it cannot read is skipped with the reason. Everything else is listed as skipped with
     its reason: other files in sub-folders, folders deeper down, links (never followed, so reading stays
     inside the folder) and pipes, sockets and devices (never opened: a pipe would wait for ever).
     """
@@ -144,8 +154,9 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
                 skipped.append(Skipped(name + "/", f"a folder that cannot be read ({exc.strerror or exc})"))
                 continue
             for inner_name, inner_path, inner_mode in inner:
-                if inner_mode is not None and stat.S_ISREG(inner_mode) and not inner_name.lower().endswith(".json"):
-                    skipped.append(Skipped(inner_name, "not a .json file; in a sub-folder only .json files are read"))
+                if inner_mode is not None and stat.S_ISREG(inner_mode) and not inner_name.lower().endswith(_READ):
+                    skipped.append(Skipped(inner_name, "neither a .json nor a .zip file; in a sub-folder only .json files "
+                                                       "and the .zip files the course makes are read"))
                 elif inner_mode is not None and stat.S_ISDIR(inner_mode):
                     skipped.append(Skipped(inner_name + "/", "a folder two levels down; only one level of "
                                                              "sub-folders is read"))
@@ -222,12 +233,176 @@ def pseudonyms(submissions: list[Submission], names: bool = False) -> dict[str, 
     return {s.identity: f"Learner {i:0{width}d}" for i, s in enumerate(ordered, start=1)}
 
 
+# -- scope -------------------------------------------------------------------------------------
+class ScopeError(ValueError):
+    """A session's scope names a lesson or question the course does not have; the message says which."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The lessons and questions a session used: what the class results count and the report shows.
+
+    `lessons` are lesson ids and `questions` (lesson id, question id) pairs, both in course order.
+    `whole` is true when nothing was narrowed (the whole course).
+    """
+
+    lessons: tuple[str, ...]
+    questions: tuple[tuple[str, str], ...]
+    whole: bool = True
+
+    def has_lesson(self, lesson_id: str) -> bool:
+        """Tell whether the session used this lesson."""
+        return lesson_id in self.lessons
+
+
+def session_scope(lessons=None, questions=None, course_lessons=None) -> Scope:
+    """Return the scope of a session from the lessons and questions it used.
+
+    Parameters
+    ----------
+    lessons:
+        Lesson ids (or two-digit numbers, "01", or notebook names), or one of them; None or empty for no
+        limit by lesson.
+    questions:
+        Questions as (lesson id, question id) pairs or "lesson/question" text (one such text alone too);
+        None or empty for no limit.
+        For a lesson that has questions listed here, only those count; a lesson listed in `lessons`
+        with none of its questions listed counts all of them; a listed question's lesson is in the scope.
+    course_lessons:
+        The course's lessons (default: the shipped bank).
+
+    Raises
+    ------
+    ScopeError
+        When a lesson or question is not in the course, or a question is not written lesson/question.
+    """
+    if course_lessons is None:
+        from course.bank import lessons as shipped
+
+        course_lessons = shipped()
+    lessons = [lessons] if isinstance(lessons, str) else lessons
+    questions = [questions] if isinstance(questions, str) else questions
+    if not lessons and not questions:
+        return Scope(tuple(lesson.id for lesson in course_lessons),
+                     tuple((lesson.id, q.id) for lesson in course_lessons for q in lesson.questions), True)
+    by_name = {}
+    for lesson in course_lessons:
+        by_name.update({f"{lesson.number:02d}": lesson, str(lesson.number): lesson, lesson.id: lesson,
+                        lesson.notebook: lesson, lesson.notebook.removesuffix(".ipynb"): lesson})
+
+    def find(name) -> object:
+        found = by_name.get(str(name))
+        if found is None:
+            known = ", ".join(lesson.id for lesson in course_lessons)
+            raise ScopeError(f"no lesson '{_short(str(name))}' in the course (lessons: {known})")
+        return found
+
+    chosen = {find(name).id for name in (lessons or ())}
+    picked: dict[str, set] = {}
+    for item in questions or ():
+        if isinstance(item, str):
+            lesson_name, slash, question_id = item.partition("/")
+            if not slash:
+                raise ScopeError(f"write a question as lesson/question, such as two-words/different-people "
+                                 f"(not '{_short(item)}')")
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            lesson_name, question_id = item
+        else:
+            raise ScopeError(f"give a question as (lesson, question) or 'lesson/question', not {_short(repr(item))}")
+        lesson = find(lesson_name)
+        if question_id not in {q.id for q in lesson.questions}:
+            raise ScopeError(f"no question '{_short(str(question_id))}' in lesson '{lesson.id}' "
+                             f"(its questions: {', '.join(q.id for q in lesson.questions)})")
+        picked.setdefault(lesson.id, set()).add(question_id)
+    used = chosen | picked.keys()
+    return Scope(tuple(lesson.id for lesson in course_lessons if lesson.id in used),
+                 tuple((lesson.id, q.id) for lesson in course_lessons if lesson.id in used for q in lesson.questions
+                       if lesson.id not in picked or q.id in picked[lesson.id]), False)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # -- aggregating -------------------------------------------------------------------------------
+MIN_RANKED = 5        # a question answered by fewer people is never ranked as hard (nor is one under half the class)
+MAX_QUOTES = 3        # reflections quoted per prompt
+QUOTE_CHARS = 280     # a quote longer than this is cut at a word
+
+
+def ranking_minimum(learners: int) -> int:
+    """Return how many people must have answered a question for it to be ranked: half the class, at least MIN_RANKED."""
+    return max(MIN_RANKED, -(-learners // 2))
+
+
+@dataclass(frozen=True)
+class PartCount:
+    """What the people who answered a question did with one of its parts in their first answer.
+
+    `text` is the option or statement as in the bank; `key` is "key" for a keyed option ("" for
+    another) or, for a sorted statement, its label. `counts` pairs what was counted with how many
+    people: ("chose it", n) for a one-option question; ("missed it", n) for a keyed option of a
+    select-all question and ("ticked it wrongly", n) for another; ("leading", n), ("managing", n),
+    ("both", n) for a statement to sort.
+    """
+
+    text: str
+    key: str
+    counts: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question's results, counted in people: each learner's first and latest try.
+
+    A first answer that no longer fits the question (the bank changed) counts as answered and in no part.
+    """
+
+    lesson_id: str
+    question_id: str
+    lesson: str        # "01 Two words, one job?"
+    stem: str          # the question's wording
+    type: str
+    answered: int      # people who tried it at least once
+    first_right: int   # people whose first try was right
+    final_right: int   # people whose latest try is right
+    parts: tuple[PartCount, ...]
+    ranked: bool       # answered by enough people to be ranked (see `ranking_minimum`)
+
+    @property
+    def first_share(self) -> float:
+        """Return the share of those who answered who were right at the first try (nan when no one answered)."""
+        return self.first_right / self.answered if self.answered else float("nan")
+
+    @property
+    def final_share(self) -> float:
+        """Return the share of those who answered whose latest try is right (nan when no one answered)."""
+        return self.final_right / self.answered if self.answered else float("nan")
+
+
+@dataclass(frozen=True)
+class ReflectionQuotes:
+    """A few reflections on one prompt, from learners who agreed to share them; no name goes with them."""
+
+    lesson: str
+    prompt: str
+    quotes: tuple[str, ...]  # at most MAX_QUOTES, each at most QUOTE_CHARS, shuffled
+    shared: int              # learners who wrote on this prompt and agreed to share
+    written: int             # learners who wrote on this prompt
+    median_words: float = float("nan")  # in what they wrote (nan when no one wrote)
+
+
 @dataclass
 class ClassResults:
-    """The aggregated tables for a class (pandas DataFrames) and the files skipped."""
+    """The aggregated tables for a class (pandas DataFrames), the per-question results and the files skipped.
+
+    Every table but the pre/post, self-assessment and plan tables is limited to the `scope`. Counts are
+    people: `questions` has one row per scoped question with "answered" (people), "first try correct"
+    and "correct in the end" (shares of them, from 0 to 1: their first try, their latest), the "most
+    common wrong answer" in first answers and "times chosen" (people whose first answer had it), and
+    "ranked"; `by_learner` one row per learner with "lessons done" of "lessons", "not finished yet",
+    a status per scoped lesson, "questions answered" and "right at the first try".
+    """
 
     learners: int
     completion: object
@@ -242,20 +417,47 @@ class ClassResults:
     plan_checks: object = None  # per point of the plan's checklist: how many plans meet it
     plan_writers: int = 0       # learners who filled at least one plan field
     plan_fields_median: float = float("nan")  # among them, the median number of fields filled
+    scope: Scope | None = None
+    question_results: tuple = ()    # QuestionResult per scoped question, in course order
+    by_learner: object = None       # per learner: lessons done, what is not finished, first tries
+    quotes: tuple = ()              # ReflectionQuotes per scoped prompt
+    sharing: int = 0                # learners who agreed to share their reflections
+    min_ranked: int = MIN_RANKED    # answered by fewer people, a question is not ranked
+    lesson_labels: dict = field(default_factory=dict)  # lesson id -> "01 Two words, one job?"
+
+    def hardest(self, count: int = 3) -> list[QuestionResult]:
+        """Return the ranked scoped questions fewest people got right at the first try, hardest first."""
+        ranked = [q for q in self.question_results if q.ranked]
+        return sorted(ranked, key=lambda q: (q.first_share, q.final_share))[:count]
+
+    def shows(self, part: str) -> bool:
+        """Tell whether a course-wide part ('plans', 'pre_post', 'profile') belongs to this scope's report."""
+        from course.plan import LESSON
+
+        scope = self.scope
+        if scope is None or scope.whole:
+            return True
+        wanted = {"plans": (LESSON,), "pre_post": (LESSON,), "profile": (_PROFILE_LESSON, LESSON)}[part]
+        return any(scope.has_lesson(lesson_id) for lesson_id in wanted)
+
+
+_PROFILE_LESSON = "self-assessment"  # lesson 12, where the first self-assessment is taken
 
 
 @dataclass
 class _Work:
-    """One learner's export reduced to what the class tables count; no text is kept."""
+    """One learner's export reduced to what the class tables count; no text is kept but consented quotes."""
 
-    first: dict       # (lesson, question) -> whether the first try was correct
+    first: dict       # (lesson, question) -> (first answer as an `_answer_key`, whether it was right)
+    last: dict        # (lesson, question) -> whether the latest try was right
     solved: set       # (lesson, question) answered correctly at least once
     post_first: dict  # warm-up question id -> whether the first post-test try was correct
     words: dict       # (lesson, reflection) -> words in the latest revision, for written ones
     plan_filled: set  # plan field ids whose latest text is written
     plan_met: dict    # checklist rule -> met (empty when no plan field is written)
     ratings: dict     # (phase, item) -> latest value, for known items with a value
-    wrong: Counter    # ((lesson, question), answer key) -> times that wrong answer was checked
+    quotes: dict = field(default_factory=dict)  # (lesson, reflection) -> latest text, cut; only with consent
+    shares: bool = False  # the learner agreed to have reflections quoted
 
 
 @dataclass(frozen=True)
@@ -312,6 +514,15 @@ def _answer(key):
     return list(key) if type(key) is tuple else json.loads(key) if type(key) is str else key
 
 
+def quote_text(text: str) -> str:
+    """Return a reflection as a one-paragraph quote of at most QUOTE_CHARS characters, cut at a word."""
+    flat = " ".join(text[:QUOTE_CHARS * 4].split())
+    if len(flat) <= QUOTE_CHARS:
+        return flat
+    cut = flat[:QUOTE_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[QUOTE_CHARS // 2:] else cut).rstrip(" ,;:.") + "…"
+
+
 _ATTEMPT = operator.itemgetter("lesson", "question", "correct")
 _REFLECTION = operator.itemgetter("lesson", "reflection", "text")
 _RATING = operator.itemgetter("phase", "item", "value")
@@ -328,8 +539,8 @@ def _reduce(doc: dict, course: _Course) -> _Work:
     from course.plan import TAGS, check_plan
 
     questions, warm_up, post_test = course.question_keys, course.warm_up_ids, course.post_test
-    wrong: Counter = Counter()
-    first: dict = {}  # (lesson, question) -> whether the first try was correct
+    first: dict = {}  # (lesson, question) -> (first answer, whether it was right)
+    last: dict = {}
     solved: set = set()
     post: dict = {}   # warm-up question id -> whether the first post-test try was correct
     for a in doc["attempts"]:
@@ -337,17 +548,18 @@ def _reduce(doc: dict, course: _Course) -> _Work:
         key = questions.get((lesson_id, question_id))
         if key is not None:
             if key not in first:
-                first[key] = correct
+                first[key] = (_answer_key(a["answer"]), correct)
+            last[key] = correct
             if correct:
                 solved.add(key)
-            else:
-                wrong[key, _answer_key(a["answer"])] += 1
         if lesson_id == post_test and question_id in warm_up and question_id not in post:
             post[question_id] = correct
 
     latest = {(lesson_id, reflection_id): text for lesson_id, reflection_id, text in map(_REFLECTION, doc["reflections"])}
     known = course.reflection_keys
-    words = {known[key]: len(text.split()) for key, text in latest.items() if key in known and is_written(text)}
+    written = {known[key]: text for key, text in latest.items() if key in known and is_written(text)}
+    words = {key: len(text.split()) for key, text in written.items()}
+    quotes = {key: quote_text(text) for key, text in written.items()} if shares_reflections(doc) else {}
     values, tags = {}, {}
     for (lesson_id, reflection_id), text in latest.items():
         if lesson_id != course.plan_lesson:
@@ -362,7 +574,7 @@ def _reduce(doc: dict, course: _Course) -> _Work:
     known = course.rating_keys
     rated = {(phase, item): value for phase, item, value in map(_RATING, doc["ratings"]) if (phase, item) in known}
     ratings = {known[key]: value for key, value in rated.items() if value is not None}
-    return _Work(first, solved, post, words, plan_filled, plan_met, ratings, wrong)
+    return _Work(first, last, solved, post, words, plan_filled, plan_met, ratings, quotes, shares_reflections(doc))
 
 
 def _mean(values) -> float:
@@ -370,8 +582,45 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
+def _first_answers(question, answers: list) -> tuple[tuple[PartCount, ...], Counter]:
+    """Count what people's first answers did with each part of a question, and each wrong part named.
+
+    Returns the part counts (see `PartCount`) and, per wrong part (an option's text, or "statement →
+    label"), how many people's first answer had it. An answer that does not fit the question counts nowhere.
+    """
+    from course.bank import LABELS
+    from course.kinds import AnswerError, kind_of
+
+    kind = kind_of(question)
+    fitting, wrong = [], Counter()
+    for answer in answers:
+        try:
+            fitting.append(kind.normalise(question, answer))
+            wrong.update(set(kind.wrong_parts(question, answer)))
+        except AnswerError:
+            continue
+    if question.type == "classify":
+        parts = tuple(PartCount(s.text, s.label, tuple((label, sum(1 for a in fitting if a[i] == label))
+                                                       for label in LABELS))
+                      for i, s in enumerate(question.statements))
+    elif question.type == "multiple":
+        parts = tuple(PartCount(c.text, "key", (("missed it", sum(1 for a in fitting if i not in a)),)) if c.correct
+                      else PartCount(c.text, "", (("ticked it wrongly", sum(1 for a in fitting if i in a)),))
+                      for i, c in enumerate(question.choices))
+    else:
+        parts = tuple(PartCount(c.text, "key" if c.correct else "", (("chose it", sum(1 for a in fitting if a == i)),))
+                      for i, c in enumerate(question.choices))
+    return parts, wrong
+
+
+def _lesson_status(progress) -> str:
+    """Say how far a learner is with one lesson: 'done', '3 of 9' or 'not started'."""
+    return "done" if progress.complete else f"{progress.done} of {progress.total}" if progress.started else "not started"
+
+
 @_collector_paused()
-def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = None, names: bool = False) -> ClassResults:
+def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = None, names: bool = False,
+              scope: Scope | None = None) -> ClassResults:
     """Build the class tables from accepted submissions.
 
     Parameters
@@ -382,6 +631,8 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
         Files that were not used, to list in the report.
     names:
         Show learners' own names instead of pseudonyms.
+    scope:
+        The lessons and questions a session used (`session_scope`); None for the whole course.
     """
     import pandas as pd
 
@@ -389,57 +640,62 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     from course.instruments import action_plan, self_assessment
 
     course = _course()
+    scope = scope or session_scope(course_lessons=course.lessons)
     display = pseudonyms(submissions, names)
     work = {display[s.identity]: s.work if s.work is not None else _reduce(s.doc, course) for s in submissions}
     n = len(submissions)
+    scoped_lessons = [lesson for lesson in course.lessons if scope.has_lesson(lesson.id)]
 
     def label(lesson) -> str:
         return f"{lesson.number:02d} {lesson.title}"
 
-    # Per question: first try correct, correct in the end, the most common wrong option.
-    tried, first_right, solved, wrong = Counter(), Counter(), Counter(), Counter()
-    for w in work.values():
-        wrong.update(w.wrong)
-        tried.update(w.first.keys())
-        first_right.update(itertools.compress(w.first.keys(), w.first.values()))
-        solved.update(w.solved)
-    options: dict = {}  # (lesson, question) -> Counter of wrong options
-    for (key, answer), times in wrong.items():
-        option = _wrong_option(course.questions[key], _answer(answer))
-        if option:
-            options.setdefault(key, Counter())[option] += times
-    q_rows = []
-    for lesson in course.lessons:
-        for q in lesson.questions:
-            key = (lesson.id, q.id)
-            count = tried[key]
-            common = sorted(options.get(key, {}).items(), key=lambda item: (-item[1], item[0]))[:1]  # ties: A to Z
-            q_rows.append({
-                "lesson": label(lesson), "question": q.id, "type": q.type, "answered": count,
-                "first try correct": first_right[key] / count if count else float("nan"),
-                "correct in the end": solved[key] / count if count else float("nan"),
-                "most common wrong answer": common[0][0] if common else "",
-                "times chosen": common[0][1] if common else 0,
-            })
-    question_table = pd.DataFrame(q_rows, columns=["lesson", "question", "type", "answered", "first try correct",
-                                                   "correct in the end", "most common wrong answer", "times chosen"])
+    labels = {lesson.id: label(lesson) for lesson in course.lessons}
 
-    # Reflections: how many learners wrote something, and how much.
-    r_rows = []
-    for lesson in course.lessons:
+    # Per question, in people: first try right, latest try right, and what first answers did with each part.
+    minimum = ranking_minimum(n)
+    results, q_rows = [], []
+    for key in scope.questions:
+        q = course.questions[key]
+        firsts = [w.first[key] for w in work.values() if key in w.first]
+        parts, wrong = _first_answers(q, [_answer(answer) for answer, _ in firsts])
+        result = QuestionResult(key[0], key[1], labels[key[0]], q.prompt, q.type, len(firsts),
+                                sum(1 for _, right in firsts if right), sum(1 for w in work.values() if w.last.get(key)),
+                                parts, len(firsts) >= minimum)
+        results.append(result)
+        common = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:1]  # ties: A to Z
+        q_rows.append({
+            "lesson": result.lesson, "question": q.id, "stem": q.prompt, "type": q.type, "answered": result.answered,
+            "first try correct": result.first_share, "correct in the end": result.final_share,
+            "most common wrong answer": common[0][0] if common else "", "times chosen": common[0][1] if common else 0,
+            "ranked": result.ranked,
+        })
+    question_table = pd.DataFrame(q_rows, columns=["lesson", "question", "stem", "type", "answered", "first try correct",
+                                                   "correct in the end", "most common wrong answer", "times chosen",
+                                                   "ranked"])
+
+    # Reflections: how many learners wrote something, and how much; quotes only from those who agreed.
+    r_rows, quotes = [], []
+    for lesson in scoped_lessons:
         for r in lesson.reflections:
             key = (lesson.id, r.id)
             counts = [w.words[key] for w in work.values() if key in w.words]
+            median = float(statistics.median(counts)) if counts else float("nan")
             r_rows.append({"lesson": label(lesson), "reflection": r.id, "learners who wrote": len(counts),
-                           "median words": float(statistics.median(counts)) if counts else float("nan")})
+                           "median words": median})
+            texts = sorted(w.quotes[key] for w in work.values() if key in w.quotes)
+            # Shuffled by the texts themselves: the same class gives the same order, which follows no learner list.
+            seed = hashlib.sha256("\x00".join([*key, *texts]).encode("utf-8", "replace")).digest()
+            random.Random(seed).shuffle(texts)
+            quotes.append(ReflectionQuotes(label(lesson), r.prompt, tuple(texts[:MAX_QUOTES]), len(texts), len(counts),
+                                           median))
     reflection_table = pd.DataFrame(r_rows, columns=["lesson", "reflection", "learners who wrote", "median words"])
 
-    # Completion per lesson, by the rule the learner's progress view uses.
-    activities = Activities(course.lessons)
-    by_learner = [activities.progress(w.solved, w.words) for w in work.values()]
+    # Completion per lesson and per learner, by the rule the learner's progress view uses.
+    activities = Activities(scoped_lessons)
+    by_learner = {name: activities.progress(w.solved, w.words) for name, w in work.items()}
     c_rows = []
-    for lesson in course.lessons:
-        progress = [learner[lesson.id] for learner in by_learner]
+    for lesson in scoped_lessons:
+        progress = [learner[lesson.id] for learner in by_learner.values()]
         c_rows.append({"lesson": label(lesson), "learners finished": sum(p.complete for p in progress),
                        "learners started": sum(p.started for p in progress),
                        "mean completion": _mean(p.fraction for p in progress)})
@@ -478,7 +734,8 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     pp_rows = []
     for q in (course.warm_up.questions if course.warm_up else ()):
         key = (course.warm_up.id, q.id)
-        paired = [(w.first[key], w.post_first[q.id]) for w in work.values() if key in w.first and q.id in w.post_first]
+        paired = [(w.first[key][1], w.post_first[q.id]) for w in work.values()
+                  if key in w.first and q.id in w.post_first]
         before, after = _mean(b for b, _ in paired), _mean(a for _, a in paired)
         pp_rows.append({"question": q.id, "prompt": q.prompt[:80], "learners": len(paired),
                         "right before": before, "right after": after, "gain": after - before})
@@ -486,6 +743,22 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
 
     roster = pd.DataFrame([{"learner": display[s.identity], "file": s.source if names else "(hidden with the names)",
                             "exported": s.exported_at[:16]} for s in submissions], columns=["learner", "file", "exported"])
+    people = []
+    for s in sorted(submissions, key=lambda s: display[s.identity].casefold()):
+        name, w = display[s.identity], work[display[s.identity]]
+        progress = by_learner[name]
+        row = {"learner": name, "lessons done": sum(p.complete for p in progress.values()), "lessons": len(scoped_lessons),
+               "not finished yet": ", ".join(f"{lesson.number:02d} ({_lesson_status(progress[lesson.id])})"
+                                             for lesson in scoped_lessons if not progress[lesson.id].complete)}
+        row.update({label(lesson): _lesson_status(progress[lesson.id]) for lesson in scoped_lessons})
+        row["questions answered"] = sum(1 for key in scope.questions if key in w.first)
+        row["right at the first try"] = sum(1 for key in scope.questions if w.first.get(key, (None, False))[1])
+        row["exported"] = s.exported_at[:16]
+        row["file"] = s.source if names else "(hidden with the names)"
+        people.append(row)
+    learner_table = pd.DataFrame(people, columns=["learner", "lessons done", "lessons", "not finished yet",
+                                                  *(label(lesson) for lesson in scoped_lessons), "questions answered",
+                                                  "right at the first try", "exported", "file"])
     if not names:  # file names often carry a learner's name: hide them with the names, reasons included
         # Only a superseded export's reason names a file, and it is written again around the alias: a name is
         # never searched for in free text, where "is" or "file" would match words of every reason.
@@ -495,59 +768,80 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
                            if sk.newer is not None else sk.reason) for sk in (skipped or [])]
     flagged = [(f"'{subs[0].learner}' was typed by {len(subs)} learners (shown numbered)" if names
                 else f"{len(subs)} learners typed the same name") for subs in shared_names(submissions).values()]
+    sharing = sum(1 for w in work.values() if w.shares)
     return ClassResults(n, completion_table, question_table, reflection_table, profile_table, roster,
-                        list(skipped or []), pre_post_table, flagged, plan_table, check_table, len(writers), fields_median)
-
-
-def _wrong_option(question, answer) -> str | None:
-    from course.kinds import AnswerError, kind_of
-
-    try:
-        wrong = kind_of(question).wrong_parts(question, answer)
-    except AnswerError:
-        return None
-    return wrong[0] if wrong else None
+                        list(skipped or []), pre_post_table, flagged, plan_table, check_table, len(writers), fields_median,
+                        scope, tuple(results), learner_table, tuple(quotes), sharing, minimum, labels)
 
 
 @_collector_paused()
-def class_results_from_folder(folder: str | Path, names: bool = False) -> ClassResults:
-    """Load a folder of exports and aggregate them."""
+def class_results_from_folder(folder: str | Path, names: bool = False, lessons=None, questions=None) -> ClassResults:
+    """Load a folder of exports and aggregate them, limited to a session's lessons and questions.
+
+    Parameters
+    ----------
+    folder:
+        The folder of exports (see `load_folder`).
+    names:
+        Show learners' own names instead of pseudonyms.
+    lessons, questions:
+        The session's scope (see `session_scope`); both None for the whole course.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder does not exist.
+    ScopeError
+        When the scope names a lesson or question the course does not have (checked before any file is read).
+    """
+    scope = session_scope(lessons, questions)
     accepted, skipped = load_folder(folder)
-    return aggregate(accepted, skipped, names)
+    return aggregate(accepted, skipped, names, scope)
 
 
-def demo_class(size: int = 12, seed: int = 7) -> ClassResults:
+def demo_class(size: int = 12, seed: int = 7, lessons=None, questions=None) -> ClassResults:
     """Aggregate a small invented class (see `course.demo_class`), so an instructor can see the views first."""
     from course import demo_class as demo
 
-    return demo.demo_class(size, seed)
+    return demo.demo_class(size, seed, lessons, questions)
 
 
 # -- rendering ---------------------------------------------------------------------------------
+def _chart_text(text: str, limit: int = 52) -> str:
+    """Return bank text short enough for a chart label, with '$' kept from starting matplotlib's maths."""
+    return _short(" ".join(text.split()), limit).replace("$", r"\$")
+
+
 def charts(results: ClassResults, for_file: bool = False) -> dict[str, bytes]:
-    """Draw the class charts as PNG bytes: completion, hardest questions, self-assessment shift."""
+    """Draw the class charts as PNG bytes: completion, hardest questions, self-assessment shift.
+
+    Completion is drawn for three lessons or more (the table says as much for fewer); the hardest
+    questions are the ranked ones of the scope (see `ranking_minimum`), at most 12; the shift only
+    when the scope covers the self-assessment.
+    """
     from course.charts import figure, png
 
     out = {}
     comp = results.completion
-    fig, ax, _ = figure(8, 0.4 + 0.3 * len(comp), for_file)
-    ax.barh(comp["lesson"], comp["mean completion"].fillna(0) * 100, color="#1f77b4")
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Mean completion (%)")
-    out["Completion per lesson"] = png(fig, for_file)
-
-    answered = results.questions[results.questions["answered"] > 0].sort_values("first try correct").head(12)
-    if len(answered):
-        fig, ax, _ = figure(8, 0.6 + 0.32 * len(answered), for_file)
-        ax.barh(answered["question"], answered["first try correct"] * 100, color="#e07b00")
+    if len(comp) >= 3:
+        fig, ax, _ = figure(8, 0.4 + 0.3 * len(comp), for_file)
+        ax.barh(comp["lesson"], comp["mean completion"].fillna(0) * 100, color="#1f77b4")
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        ax.set_xlabel("Correct at the first try (%): the hardest questions first")
+        ax.set_xlabel("Mean completion (%)")
+        out["Completion per lesson"] = png(fig, for_file)
+
+    hardest = results.hardest(12)
+    if hardest:
+        fig, ax, _ = figure(8, 0.6 + 0.32 * len(hardest), for_file)
+        ax.barh([_chart_text(q.stem) for q in hardest], [q.first_share * 100 for q in hardest], color="#e07b00")
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Right at the first try (% of those who answered): the hardest questions first")
         out["Hardest questions"] = png(fig, for_file)
 
     shift = results.profile_shift.dropna(subset=["shift"])
-    if len(shift):
+    if len(shift) and results.shows("profile"):
         labels = [f"{c} ({p})" for c, p in zip(shift["cluster"], shift["pole"])]
         fig, ax, ink = figure(8, 0.6 + 0.3 * len(shift), for_file)
         colours = ["#1f77b4" if p == "leading" else "#e07b00" for p in shift["pole"]]
@@ -562,31 +856,75 @@ def charts(results: ClassResults, for_file: bool = False) -> dict[str, bytes]:
     return out
 
 
-def summary_lines(results: ClassResults) -> list[str]:
-    """Describe the class results in words (for the report and for people who cannot see the charts)."""
-    lines = [f"{results.learners} learner{'s' if results.learners != 1 else ''} included; "
-             f"{len(results.skipped)} file{'s' if len(results.skipped) != 1 else ''} skipped."]
-    for clash in results.shared_names:
-        lines.append(f"Check the names: {clash}. Their exports carry different learner ids (or, from an older "
-                     "version of the course, none), so they are counted as different people.")
-    answered = results.questions[results.questions["answered"] > 0]
-    if len(answered):
-        hardest = answered.sort_values("first try correct").iloc[0]
-        lines.append(f"Hardest question: {hardest['question']} ({hardest['lesson']}), right at the first try for "
-                     f"{hardest['first try correct']:.0%} of those who answered it.")
-    comp = results.completion
-    if results.learners:
-        best = comp.sort_values("mean completion", ascending=False).iloc[0]
-        lines.append(f"Most completed lesson: {best['lesson']} ({best['mean completion']:.0%} on average).")
-    if results.plan_writers:
+def scope_line(results: ClassResults) -> str:
+    """Say what the results cover: the whole course, or the session's lessons and how many questions."""
+    scope = results.scope
+    count = len(results.question_results)
+    questions = f"{count} question{'s' if count != 1 else ''}"
+    if scope is None or scope.whole:
+        return f"The whole course: {len(results.completion)} lessons, {questions}."
+    lessons = "; ".join(results.lesson_labels.get(lesson_id, lesson_id) for lesson_id in scope.lessons)
+    return f"This session: {lessons} — {questions}."
+
+
+def ranking_note(results: ClassResults) -> str:
+    """Say which questions are ranked as hard and why the others are not."""
+    return (f"Only questions answered by at least {results.min_ranked} people are ranked (half the class, and never "
+            f"fewer than {MIN_RANKED}): a handful of answers says little about a class.")
+
+
+def name_checks(results: ClassResults) -> list[str]:
+    """Ask the instructor to check typed names that different learners share."""
+    return [f"Check the names: {clash}. Their exports carry different learner ids (or, from an older version of the "
+            "course, none), so they are counted as different people." for clash in results.shared_names]
+
+
+def course_wide_lines(results: ClassResults) -> list[str]:
+    """Describe the 90-day plans and the self-assessment shift, when the scope covers them."""
+    lines = []
+    if results.plan_writers and results.shows("plans"):
         lines.append(f"90-day plans: {results.plan_writers} of {results.learners} learners wrote one, filling a median of "
                      f"{results.plan_fields_median:.0f} of {len(results.plans)} fields.")
     shift = results.profile_shift.dropna(subset=["shift"])
-    if len(shift):
+    if len(shift) and results.shows("profile"):
         biggest = shift.iloc[shift["shift"].abs().argmax()]
         lines.append(f"Largest self-assessment shift: {biggest['cluster']} ({biggest['pole']}), "
                      f"{biggest['shift']:+.1f} on average for {int(biggest['learners'])} learners with both ratings.")
     return lines
+
+
+def finished_count(results: ClassResults) -> int:
+    """Return how many learners finished every lesson of the scope."""
+    table = results.by_learner
+    return int((table["lessons done"] == table["lessons"]).sum()) if table is not None and len(table) else 0
+
+
+def unfinished(results: ClassResults) -> list[str]:
+    """Return the learners (as shown: pseudonyms unless names are on) who have not finished every scoped lesson."""
+    table = results.by_learner
+    if table is None or not len(table):
+        return []
+    return list(table.loc[table["lessons done"] < table["lessons"], "learner"])
+
+
+def summary_lines(results: ClassResults) -> list[str]:
+    """Describe the class results in words (for the report and for people who cannot see the charts)."""
+    lines = [scope_line(results),
+             f"{results.learners} learner{'s' if results.learners != 1 else ''} included; "
+             f"{len(results.skipped)} file{'s' if len(results.skipped) != 1 else ''} skipped."]
+    lines += name_checks(results)
+    if results.learners and len(results.completion):
+        whole = results.scope is None or results.scope.whole
+        lines.append(f"{finished_count(results)} of {results.learners} finished every lesson "
+                     f"{'of the course' if whole else 'of this session'}.")
+    hardest = results.hardest(3)
+    if hardest:
+        named = "; ".join(f"“{_short(q.stem, 90)}” ({q.lesson_id}/{q.question_id}), {q.first_share:.0%} of "
+                          f"{q.answered}" for q in hardest)
+        lines.append(f"Hardest question{'s' if len(hardest) > 1 else ''} (right at the first try): {named}.")
+    elif results.question_results:
+        lines.append(f"No question is ranked as hard yet: none was answered by at least {results.min_ranked} people.")
+    return lines + course_wide_lines(results)
 
 
 def tables_html(results: ClassResults) -> dict[str, str]:
@@ -600,25 +938,121 @@ def tables_html(results: ClassResults) -> dict[str, str]:
         "completion": table(results.completion, ["mean completion"]),
         "questions": table(results.questions, ["first try correct", "correct in the end"]),
         "reflections": table(results.reflections),
-        "plans": table(results.plans) if results.plan_writers else "",
-        "plan_checks": table(results.plan_checks) if results.plan_writers else "",
-        "profile": table(results.profile_shift) if len(results.profile_shift.dropna(subset=["shift"])) else "",
+        "plans": table(results.plans) if results.plan_writers and results.shows("plans") else "",
+        "plan_checks": table(results.plan_checks) if results.plan_writers and results.shows("plans") else "",
+        "profile": (table(results.profile_shift) if len(results.profile_shift.dropna(subset=["shift"]))
+                    and results.shows("profile") else ""),
         "roster": table(results.roster),
         "pre_post": (table(results.pre_post, ["right before", "right after"])
-                     if results.pre_post is not None and results.pre_post["learners"].sum() else ""),
+                     if results.pre_post is not None and results.pre_post["learners"].sum() and results.shows("pre_post")
+                     else ""),
+    }
+
+
+# With a byte order mark, Excel reads the files as UTF-8 (learners' names are often not ASCII).
+CSV_ENCODING = "utf-8-sig"
+# A spreadsheet runs a cell that starts with one of these as a formula; learners' names and file names reach the CSV.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """Return a value as a safe CSV cell: text a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers stay numbers (a share as a fraction from 0 to 1, to 4 places); a missing number is an empty cell.
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "" if value != value else round(value, 4)
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def csv_tables(results: ClassResults, names: bool = False) -> dict[str, str]:
+    """Return the per-question, per-option and per-learner tables as CSV text, by file name.
+
+    `questions.csv` has one row per scoped question, `options.csv` one row per part of each question
+    and what was counted, `learners.csv` one row per learner (the file column only with `names`).
+    Cells that a spreadsheet would run as a formula are neutralised (`csv_cell`).
+    """
+    question_rows = []
+    option_rows = []
+    wrong = results.questions.set_index(["lesson", "question"]) if len(results.questions) else None
+    for q in results.question_results:
+        common = wrong.loc[(q.lesson, q.question_id)] if wrong is not None else None
+        question_rows.append([q.lesson, q.question_id, q.stem, q.type, q.answered, q.first_right, q.first_share,
+                              q.final_right, q.final_share, q.ranked,
+                              common["most common wrong answer"] if common is not None else "",
+                              int(common["times chosen"]) if common is not None else 0])
+        for part in q.parts:
+            for what, people in part.counts:
+                option_rows.append([q.lesson, q.question_id, part.text, part.key, what, people])
+    learners = results.by_learner
+    columns = [c for c in learners.columns if c != "file" or names]
+    return {
+        "questions.csv": _csv(["lesson", "question id", "question", "type", "answered", "right at the first try",
+                               "share right at the first try", "right in the end", "share right in the end", "ranked",
+                               "most common wrong first answer", "people who gave it"], question_rows),
+        "options.csv": _csv(["lesson", "question id", "option or statement", "key", "first answers", "people"],
+                            option_rows),
+        "learners.csv": _csv(columns, learners[columns].itertuples(index=False, name=None)),
     }
 
 
 @functools.lru_cache(maxsize=1)
-def _template():
+def _environment():
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("course", "templates"), autoescape=True)
-    return env.get_template("report.html.j2")
+    env.filters["percent"] = lambda v: "–" if v != v else f"{v:.0%}"
+    return env
+
+
+def _template():
+    return _environment().get_template("report.html.j2")
+
+
+def _parts():
+    return _environment().get_template("class_parts.html.j2").module
+
+
+def question_sections_html(results: ClassResults) -> str:
+    """Return the per-question sections (wording, figures in people, first answers per part) as escaped HTML."""
+    return str(_parts().questions(results))
+
+
+def learners_html(results: ClassResults, names: bool = False) -> str:
+    """Return the per-learner table (lessons done, what is not finished) as escaped HTML."""
+    return str(_parts().learners(results, names))
+
+
+def reflections_html(results: ClassResults) -> str:
+    """Return each scoped prompt with how many wrote on it and, from those who agreed, a few quotes without names,
+    as escaped HTML."""
+    return str(_parts().reflections(results))
 
 
 def report_html(results: ClassResults, names: bool = False) -> str:
-    """Return one self-contained HTML report (tables, charts as inline images, skipped files)."""
+    """Return one self-contained HTML report that prints well on A4.
+
+    A one-page summary first (scope, people, completion, the three hardest scoped questions), then one
+    section per scoped question, the learners, reflections, the course-wide parts the scope covers,
+    charts and the files skipped. The CSV tables are inline downloads, hidden in print.
+    """
     import base64
     from datetime import datetime
 
@@ -626,6 +1060,10 @@ def report_html(results: ClassResults, names: bool = False) -> str:
 
     tables = {k: Markup(v) for k, v in tables_html(results).items()}  # to_html(escape=True) already escaped
     pngs = [(title, base64.b64encode(png).decode("ascii")) for title, png in charts(results, for_file=True).items()]
+    downloads = [(name, base64.b64encode(text.encode("utf-8")).decode("ascii"))
+                 for name, text in csv_tables(results, names).items()]
     return _template().render(
-        generated=datetime.now().strftime("%d %B %Y %H:%M"), names=names, summary=summary_lines(results),
-        charts=pngs, skipped=results.skipped, **tables)
+        generated=datetime.now().strftime("%d %B %Y %H:%M"), names=names, results=results,
+        scope=scope_line(results), ranking=ranking_note(results), checks=name_checks(results),
+        course_wide=course_wide_lines(results), finished=finished_count(results), unfinished=unfinished(results),
+        charts=pngs, skipped=results.skipped, downloads=downloads, **tables)

@@ -22,9 +22,28 @@ _PLAN_TEXT = {
     "review-90": "9 May: retake the lesson 12 profile and draft the next plan.",
 }
 
+# Invented reflection sentences; a reflection is one to four of them.
+_REFLECTION_SENTENCES = (
+    "Most of my week went on rotas and stock checks, which is managing work.",
+    "I explained why the new booking system matters only once, and people still ask.",
+    "Next month I will ask two people on the team what slows them down.",
+    "I tend to fix problems myself instead of asking who else could take them on.",
+    "Our weekly meeting covers the numbers but never where we are heading.",
+    "When the deadline moved, I kept the plan steady and forgot to explain the change.",
+    "I listen better in one-to-ones than in the big Monday meeting.",
+    "Writing the goal down as a number made it easier to see whether we were on track.",
+    "The team trusted the change more once they helped choose the first step.",
+    "I want to spend one hour a week looking further ahead than this quarter.",
+    "A colleague pointed out that I only give feedback when something goes wrong.",
+    "Sorting my tasks showed me that the leading work keeps slipping to Friday afternoon.",
+)
 
-def synthetic_export(learner: str, seed: int) -> dict:
-    """Make a plausible export for an invented learner, for demos, tests and the benchmark."""
+
+def synthetic_export(learner: str, seed: int, share_reflections: bool = False) -> dict:
+    """Make a plausible export for an invented learner, for demos, tests and the benchmark.
+
+    With `share_reflections`, the export says the learner agreed to have reflections quoted in class results.
+    """
     from course.bank import lessons
     from course.exchange import FORMAT, VERSION
     from course.instruments import self_assessment
@@ -59,8 +78,8 @@ def synthetic_export(learner: str, seed: int) -> dict:
         for r in lesson.reflections:
             if rng.random() < 0.8:
                 reflections.append({"uid": uid(), "lesson": lesson.id, "reflection": r.id,
-                                    "text": " ".join(rng.choice(["I", "we", "plan", "team", "change", "listen", "goal"])
-                                                     for _ in range(rng.randint(5, 60))), "at": stamp()})
+                                    "text": " ".join(rng.sample(_REFLECTION_SENTENCES, rng.randint(1, 4))),
+                                    "at": stamp()})
     if reach == len(lessons()):  # lesson 13: the post-test (the warm-up again, a little better) and the plan
         from course.review import POST_TEST
 
@@ -82,14 +101,23 @@ def synthetic_export(learner: str, seed: int) -> dict:
             continue
         for item in instrument.for_phase(phase):
             ratings.append({"uid": uid(), "phase": phase, "item": item.id, "value": rng.randint(1, 5), "at": stamp()})
-    return {"format": FORMAT, "version": VERSION, "exported_at": stamp(), "learner": learner,
-            "attempts": attempts, "reflections": reflections, "ratings": ratings}
+    doc = {"format": FORMAT, "version": VERSION, "exported_at": stamp(), "learner": learner,
+           "attempts": attempts, "reflections": reflections, "ratings": ratings}
+    if share_reflections:
+        doc["share_reflections"] = True
+    return doc
 
 
-def demo_class(size: int = 12, seed: int = 7) -> ClassResults:
-    """Aggregate a small invented class, so an instructor can see the views before real exports arrive."""
-    from course.class_results import Submission, aggregate
+def demo_class(size: int = 12, seed: int = 7, lessons=None, questions=None) -> ClassResults:
+    """Aggregate a small invented class, so an instructor can see the views before real exports arrive.
 
-    subs = [Submission(f"demo-{i:02d}.json", f"Demo learner {i:02d}", "", synthetic_export(f"Demo learner {i:02d}", seed + i))
+    Two in three invented learners agree to share their reflections. `lessons` and `questions` limit the
+    results to a session (see `course.class_results.session_scope`).
+    """
+    from course.class_results import Submission, aggregate, session_scope
+
+    scope = session_scope(lessons, questions)
+    subs = [Submission(f"demo-{i:02d}.json", f"Demo learner {i:02d}", "",
+                       synthetic_export(f"Demo learner {i:02d}", seed + i, share_reflections=i % 3 != 0))
             for i in range(1, size + 1)]
-    return aggregate(subs, [])
+    return aggregate(subs, [], scope=scope)

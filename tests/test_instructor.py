@@ -36,7 +36,7 @@ def test_learner_mode_never_shows_keys():
     assert "answer key" not in quiz.children[0].value.lower()
 
 
-def test_instructor_mode_by_call_reveals_key_and_discussion_and_saves_nothing(store):
+def test_instructor_mode_by_call_reveals_key_and_explanations_and_saves_nothing(store):
     widgets.instructor_mode()
     quiz, lesson = first_quiz()
     view = quiz.views[0]
@@ -45,8 +45,11 @@ def test_instructor_mode_by_call_reveals_key_and_discussion_and_saves_nothing(st
     view.reveal.value = True
     keyed = [c.text for c in question.choices if c.correct] or [s.text for s in question.statements]
     assert keyed[0].replace("'", "&#x27;") in view.key.value
-    if question.discussion:
-        assert "Discussion:" in view.key.value
+    for part in (question.choices or question.statements):  # the room hears why each option is right or wrong
+        assert part.feedback.replace("'", "&#x27;") in view.key.value
+    assert question.discussion, "the first question has a trainer-only note"
+    assert question.discussion.replace("'", "&#x27;") not in view.key.value and "Discussion" not in view.key.value
+    assert view.trainer_notes.value is False and view.trainer_text.value == ""
     view.reveal.value = False
     assert view.key.value == ""
     before = widgets._store().counts()
@@ -144,7 +147,9 @@ def test_report_command_writes_a_self_contained_file(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "3 learners, 1 files skipped" in run.stdout and "broken.json" not in run.stdout and "file 1" in run.stdout
     html = out.read_text()
-    assert html.count("data:image/png;base64,") >= 2 and "broken.json" not in html and "Person 0" not in html
+    assert html.count("data:image/png;base64,") >= 1 and "broken.json" not in html and "Person 0" not in html
+    assert "Only questions answered by at least 5 people are ranked" in html, "three learners rank no question"
+    assert "Hardest questions" not in html and html.index("class debrief") < html.index("Question by question")
     assert "<script" not in html and "http" not in html.replace("http-equiv", "")
     named = subprocess.run([sys.executable, "-m", "course", "report", str(folder), "-o", str(out), "--names"],
                            capture_output=True, text=True)
