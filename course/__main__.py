@@ -1,5 +1,6 @@
-"""Command line: `python -m course check [PATH ...]`, `python -m course report FOLDER -o report.html` and
-`python -m course html OUT [--instructor]`."""
+"""Command line: `python -m course check [PATH ...]`, `python -m course report FOLDER -o report.html
+[--lesson L] [--question L/Q] [--csv OUTDIR]` and
+`python -m course html OUT [--instructor]` and `python -m course kit OUT`."""
 from __future__ import annotations
 
 import argparse
@@ -29,17 +30,42 @@ def _sorting(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    from course.class_results import class_results_from_folder, report_html
+def _write_file(target: Path, text: str, encoding: str = "utf-8") -> str | None:
+    """Write a file beside its target and rename it into place; return why it could not be written, or None.
 
-    try:
-        results = class_results_from_folder(args.folder, names=args.names)
-    except FileNotFoundError as exc:
-        print(f"{exc}", file=sys.stderr)
-        return 2
+    A failure never leaves a truncated file behind.
+    """
     import os
     import tempfile
 
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=target.suffix, dir=target.resolve().parent)
+    except OSError as exc:
+        return f"cannot write {target}: {exc.strerror or exc}"
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, errors="replace", newline="") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # an ordinary file, as a plain write would have made it
+        os.replace(temporary, target.resolve())
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        return f"cannot write {target}: {exc.strerror or exc}"
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from course.class_results import CSV_ENCODING, ScopeError, class_results_from_folder, csv_tables, report_html
+
+    try:
+        results = class_results_from_folder(args.folder, names=args.names, lessons=args.lesson, questions=args.question)
+    except (FileNotFoundError, ScopeError) as exc:
+        print(_printable(str(exc)), file=sys.stderr)
+        return 2
     html = report_html(results, names=args.names)
     target = args.output
     if target.is_dir():
@@ -48,27 +74,30 @@ def _report(args: argparse.Namespace) -> int:
     if not target.resolve().parent.is_dir():
         print(f"cannot write {target}: the folder {target.resolve().parent} does not exist", file=sys.stderr)
         return 2
-    # Written beside the target and renamed into place: a failure never leaves a truncated report.
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.resolve().parent)
-    except OSError as exc:
-        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+    if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
+        print(f"{args.csv} is a file; give a folder to write the CSV tables into", file=sys.stderr)
         return 2
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", errors="replace") as out:
-            out.write(html)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # an ordinary file, as a plain write would have made it
-        os.replace(temporary, target.resolve())
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+    if args.csv is not None and not args.csv.resolve().parent.is_dir():
+        print(f"cannot write into {args.csv}: the folder {args.csv.resolve().parent} does not exist", file=sys.stderr)
         return 2
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    problem = _write_file(target, html)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     print(f"Wrote {args.output}: {results.learners} learners, {len(results.skipped)} files skipped.")
+    if args.csv is not None:
+        try:
+            args.csv.mkdir(exist_ok=True)
+        except OSError as exc:
+            print(f"cannot write into {args.csv}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        tables = csv_tables(results, names=args.names)
+        for name, text in tables.items():
+            problem = _write_file(args.csv / name, text, CSV_ENCODING)
+            if problem:
+                print(problem, file=sys.stderr)
+                return 2
+        print(f"Wrote {', '.join(tables)} into {args.csv}.")
     for skipped in results.skipped:
         print(f"  skipped {_printable(skipped.source)}: {_printable(skipped.reason)}")
     if results.skipped and not args.names:
@@ -100,6 +129,27 @@ def _html(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kit(args: argparse.Namespace) -> int:
+    from course.bank import BankError
+    from course.kit import KitError, write_kit
+
+    if args.output.exists() and not args.output.is_dir():
+        print(f"{args.output} is a file; give a folder to write the kit into, such as {args.output.with_suffix('')}-kit",
+              file=sys.stderr)
+        return 2
+    try:
+        written = write_kit(args.output, args.data)
+    except (KitError, BankError) as exc:
+        print(f"The kit was not written:\n{_printable(str(exc))}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(written)} pages into {args.output}. Open {written[0]} in a browser: it lists each page, "
+          "who it is for and how many copies to print (A4).")
+    return 0
+
+
 def _printable(text: str) -> str:
     """Keep control characters from a file name or reason out of the terminal."""
     return "".join(c if c.isprintable() else "\ufffd" for c in text)
@@ -117,9 +167,17 @@ def main(argv: list[str] | None = None) -> int:
     sorting = sub.add_parser("sorting", help="list classify statements by edge case of the sorting rule, side by side")
     sorting.set_defaults(run=_sorting)
     report = sub.add_parser("report", help="write a class results report from a folder of learners' exports")
-    report.add_argument("folder", type=Path, help="folder holding the learners' .json exports")
+    report.add_argument("folder", type=Path, help="folder holding the learners' .json (or course-made .zip) exports")
     report.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write")
     report.add_argument("--names", action="store_true", help="show learners' names instead of pseudonyms")
+    report.add_argument("--lesson", action="append", metavar="LESSON",
+                        help="limit the report to a lesson the session used (its id, such as two-words, or its number); "
+                             "repeat for more")
+    report.add_argument("--question", action="append", metavar="LESSON/QUESTION",
+                        help="limit a lesson to the questions the session used, such as two-words/different-people; "
+                             "repeat for more")
+    report.add_argument("--csv", type=Path, metavar="OUTDIR",
+                        help="also write questions.csv, options.csv and learners.csv into this folder (made if missing)")
     report.set_defaults(run=_report)
     html = sub.add_parser("html", help="write the whole course as one web page to read or print (OUT/index.html)")
     html.add_argument("output", type=Path, metavar="OUT", help="folder to write index.html into (made if missing)")
@@ -128,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     html.add_argument("--lessons", type=Path, default=None, metavar="FOLDER",
                       help="folder of the lesson notebooks (default: the course's modules folder)")
     html.set_defaults(run=_html)
+    kit = sub.add_parser("kit", help="write the trainer's kit for the half-day workshop: printable A4 pages (OUT/index.html)")
+    kit.add_argument("output", type=Path, metavar="OUT", help="folder to write the pages into (made if missing)")
+    kit.add_argument("--data", type=Path, default=None, metavar="FOLDER",
+                     help="folder of kit YAML files to use instead of the course's own (course/kit)")
+    kit.set_defaults(run=_kit)
     args = parser.parse_args(argv)
     return args.run(args)
 

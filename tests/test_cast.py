@@ -18,7 +18,10 @@ def texts_by_lesson() -> dict[str, str]:
     for found in lessons():
         bank = ROOT / "course" / "banks" / found.notebook.replace(".ipynb", ".yaml")
         out[found.id] = (ROOT / "modules" / found.notebook).read_text("utf-8") + bank.read_text("utf-8")
-    out["facilitator"] = "".join(p.read_text("utf-8") for p in sorted((ROOT / "modules" / "facilitator").glob("*.ipynb")))
+    # The guides' text: the notebooks, their debrief notes and the trainer's kit they show.
+    guide_files = [*sorted((ROOT / "modules" / "facilitator").glob("*.ipynb")), ROOT / "course" / "guides" / "debriefs.yaml",
+                   *sorted((ROOT / "course" / "kit").glob("*.yaml"))]
+    out["facilitator"] = "".join(p.read_text("utf-8") for p in guide_files)
     return out
 
 

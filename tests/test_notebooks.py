@@ -109,13 +109,25 @@ def test_there_are_guides_for_both_formats():
 @pytest.mark.parametrize("path", FACILITATOR, ids=lambda p: p.name)
 def test_facilitator_guides_are_clean_and_name_real_questions(path):
     from course.bank import lesson
+    from course.guides import debrief_notes
+    from course.kit import PAGES
 
     test_notebook_is_committed_clean(path)
     test_notebook_code_is_one_import_then_one_line_calls(path)
     used = calls(path)
-    assert ("instructor_mode", []) in used, "guides switch instructor mode on"
-    quizzes = [args for name, args in used if name == "quiz"]
-    assert quizzes
-    for lesson_id, *ids in quizzes:
-        for question_id in ids:
-            lesson(lesson_id).question(question_id)
+    assert not [args for name, args in used if name in ("quiz", "instructor_mode")], \
+        "a guide shows questions with debrief() and project(), never a learner's quiz"
+    debriefs = [args for name, args in used if name == "debrief"]
+    assert debriefs
+    for lesson_id, question_id, guide in debriefs:
+        assert guide == path.stem
+        lesson(lesson_id).question(question_id)
+        assert debrief_notes(lesson_id, question_id, guide) is not None, f"no trainer notes for {question_id}"
+    projected = [(args[0], q) for name, args in used if name == "project" for q in args[1]]
+    assert projected
+    for lesson_id, question_id in projected:
+        lesson(lesson_id).question(question_id)
+    assert set(projected) <= {(lesson_id, q) for lesson_id, q, _ in debriefs}, \
+        "every projected question has its debrief, with the trainer's notes, in the same guide"
+    sheets = [args for name, args in used if name == "kit_sheet"]
+    assert sheets and all(len(args) == 1 and args[0] in PAGES for args in sheets)
