@@ -181,7 +181,8 @@ def test_instructor_mode_reveals_the_key_in_jupyterlab(lab, browser):
     key = view.locator(".lm-key")
     key.wait_for(timeout=15_000)
     keyed = next(c.text for c in question.choices if c.correct)
-    assert keyed in key.inner_text() and "Discussion" in key.inner_text()
+    assert keyed in key.inner_text() and "Why each option" in key.inner_text()
+    assert "Discussion" not in key.inner_text() and question.discussion not in page.inner_text("body")
     page.screenshot(path=str(SHOTS / "instructor-mode.png"))
     page.close()
 

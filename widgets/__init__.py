@@ -11,6 +11,7 @@ import sys
 
 __all__ = ["quiz", "review", "post_test", "reflection", "progress", "course_map", "where_saved", "download_work", "upload_work",
            "self_assessment", "profile", "action_plan", "instructor_mode", "class_results", "close_views",
+           "project", "debrief", "kit_sheet", "live_session", "share_bar",
            "Quiz", "QuestionView", "ReflectionBox"]
 
 
@@ -142,8 +143,9 @@ _instructor: bool | None = None
 def instructor_mode(on: bool = True):
     """Turn instructor mode on (or off) for quizzes shown after this call.
 
-    In instructor mode each question has a Reveal control that shows the answer key and a discussion
-    note, for projecting a question before and after learners answer. Answers checked in instructor
+    In instructor mode each question has a Reveal control that shows the room the answer key and why
+    each option is right or wrong, for projecting a question before and after learners vote; the bank's
+    discussion note sits behind a separate, closed Trainer notes control. Answers checked in instructor
     mode are not saved, so learner data is never changed by it. It is off unless this is called or
     the LEAD_MANAGE_INSTRUCTOR environment variable is set to 1.
     """
@@ -165,26 +167,31 @@ def instructor_enabled() -> bool:
 
 
 @_replaces_earlier_views
-def class_results(folder: str | None = None, names: bool = False):
+def class_results(folder: str | None = None, names: bool = False, lessons=None, questions=None):
     """Show a class's results from a folder of learners' exports (no folder: a small demo class).
 
     Parameters
     ----------
     folder:
-        The folder of .json exports the learners handed in.
+        The folder of .json (or course-made .zip) exports the learners handed in.
     names:
         Show learners' own names instead of pseudonyms.
+    lessons, questions:
+        Limit the results to the lessons and questions a session used, e.g. `lessons=["start-here", "two-words"],
+        questions=[("two-words", "different-people")]` (see `course.class_results.session_scope`).
     """
-    from course.class_results import class_results_from_folder, demo_class
+    from course.class_results import ScopeError, class_results_from_folder, demo_class
     from widgets.instructor_views import ClassResultsView
 
-    if folder is None:
-        return ClassResultsView(demo_class(), "demo class of invented learners")
     try:
-        results = class_results_from_folder(folder, names=names)
+        if folder is None:
+            return ClassResultsView(demo_class(lessons=lessons, questions=questions), "demo class of invented learners")
+        results = class_results_from_folder(folder, names=names, lessons=lessons, questions=questions)
     except FileNotFoundError as exc:
         return _problem("No class results: the folder was not found.", exc)
-    return ClassResultsView(results, str(folder))
+    except ScopeError as exc:
+        return _problem("No class results: the session's lessons or questions are not in the course.", exc)
+    return ClassResultsView(results, str(folder), names=names)
 
 
 @_replaces_earlier_views
@@ -208,6 +215,88 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
     from widgets.quiz_view import Quiz
 
     return Quiz(found, questions, _store(), show_key=instructor_enabled() if show_key is None else bool(show_key))
+
+
+@_replaces_earlier_views
+def project(lesson_id: str, question_ids: str | list[str] | tuple[str, ...] | None = None):
+    """Show questions for a room, one at a time in large type, to vote on by letter before Reveal.
+
+    Options are lettered A, B, C... in the order instructor mode uses; Previous, Next, Reveal and Present
+    (fill the browser window) are buttons. No Check, no score, nothing saved, and no trainer notes: the
+    bank's discussion note and the guides' debrief notes are never sent to the page.
+
+    Parameters
+    ----------
+    lesson_id:
+        The lesson's id (e.g. "two-words") or its notebook name.
+    question_ids:
+        One question id, or a list of them in the order to show; None (or an empty list) shows all of
+        the lesson's questions.
+    """
+    from course.bank import BankError, lesson
+
+    try:
+        found = lesson(lesson_id)
+        ids = [question_ids] if isinstance(question_ids, str) else list(question_ids or [])
+        questions = [found.question(q) for q in ids] if ids else list(found.questions)
+    except (BankError, KeyError) as exc:
+        return _problem("The projector view cannot be shown: the question bank has a problem.", exc)
+    if not questions:
+        from widgets._style import note
+
+        return note('<div class="lm-muted" role="status">This lesson has no quiz questions to project.</div>')
+    from widgets.projector_view import Projector
+
+    return Projector(found, questions)
+
+
+@_replaces_earlier_views
+def debrief(lesson_id: str, question_id: str, guide: str | None = None):
+    """Show one question in a facilitator guide: the quiz in instructor mode (the key only after Reveal,
+    nothing saved) and a Trainer notes control, closed, with the guide's debrief notes and the bank's
+    discussion note. The notes are sent to the page only while that control is open.
+
+    Parameters
+    ----------
+    lesson_id, question_id:
+        The question, as in the bank.
+    guide:
+        The guide's notebook name ("half_day_workshop" or "six_sessions"), for that guide's own wording of
+        the notes where it has one; None gives the notes the guides share.
+    """
+    from course.bank import BankError, lesson
+    from course.guides import debrief_notes
+
+    try:
+        found = lesson(lesson_id)
+        question = found.question(question_id)
+        notes = debrief_notes(found.id, question.id, guide)
+    except (BankError, KeyError) as exc:
+        return _problem("This debrief cannot be shown: the question bank or the debrief notes have a problem.", exc)
+    from widgets.quiz_view import Quiz
+
+    return Quiz(found, [question], _store(), show_key=True, notes={question.id: notes})
+
+
+@_replaces_earlier_views
+def kit_sheet(name: str):
+    """Show a sheet of the trainer's kit, exactly as `python -m course kit` prints it.
+
+    Parameters
+    ----------
+    name:
+        The sheet: "run-sheet", "jigsaw", "myth-cards", "worksheet", "evaluation", "fallback",
+        "fallback-questions" or "answer-key".
+    """
+    from course.bank import BankError
+    from course.kit import KitError
+
+    try:
+        from widgets.kit_views import KitSheet
+
+        return KitSheet(name)
+    except (KitError, BankError, KeyError) as exc:
+        return _problem("This sheet of the trainer's kit cannot be shown.", exc)
 
 
 @_replaces_earlier_views
@@ -371,3 +460,50 @@ def action_plan():
         return ActionPlanForm(form(), lesson(LESSON), _store())
     except (BankError, KeyError) as exc:
         return _problem("The plan cannot be shown.", exc)
+
+
+@_replaces_earlier_views
+def live_session(*lesson_ids: str):
+    """Open a live class session for one or more lessons (or find your open one again) and show its dashboard.
+
+    Needs the course's live service on your JupyterHub and an instructor's account there (a hub admin or a
+    member of the instructors' group). The dashboard shows the join code and the room's answers as they arrive.
+
+    Parameters
+    ----------
+    lesson_ids:
+        The lessons' ids (e.g. "two-words") or notebook names.
+    """
+    from course.bank import BankError, lesson
+    from course.live.client import LiveError, Service
+    from widgets._style import card_html, note
+
+    try:
+        if not lesson_ids:
+            raise KeyError('name at least one lesson, such as live_session("two-words")')
+        found = [lesson(lesson_id) for lesson_id in lesson_ids]
+    except (BankError, KeyError) as exc:
+        return _problem("The live session cannot be opened.", exc)
+    service = Service.from_env()
+    if service is None:
+        from html import escape
+
+        return note(card_html('<div class="lm-warning" role="status"><b>No live-session service here.</b> '
+                              + escape("Live sessions run on a JupyterHub with the course's live service; its admin "
+                                       "sets LEAD_MANAGE_LIVE_URL for every server (see the README).") + "</div>"))
+    try:
+        session = service.open_session([x.id for x in found])
+    except LiveError as exc:
+        return _problem("The live session could not be opened.", exc)
+    from widgets.live_views import LiveDashboard
+
+    return LiveDashboard(service, found, session)
+
+
+@_replaces_earlier_views
+def share_bar(lesson_id: str):
+    """Show "Share my answers with the class session" while a live session for this lesson is open (off by default)."""
+    from course.live.client import Service
+    from widgets.live_views import ShareBar
+
+    return ShareBar(Service.from_env(), lesson_id, _store())

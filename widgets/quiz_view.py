@@ -1,4 +1,9 @@
-"""The quiz view: questions from the bank, Check, per-option feedback, Why not the others, Try again, a score."""
+"""The quiz view: questions from the bank, Check, per-option feedback, Why not the others, Try again, a score.
+
+In instructor mode each question also has Reveal, which shows the room the key and why each option is
+right or wrong, and a separate Trainer notes control for what only the trainer should read (the bank's
+discussion note and a guide's debrief notes). Neither is sent to the page until its control is used.
+"""
 from __future__ import annotations
 
 from html import escape
@@ -15,6 +20,16 @@ from widgets._style import CSS, Fallback, notice_html
 
 LABEL_NAMES = {"leading": "Leading", "managing": "Managing", "both": "Both"}
 SHOW_KEY_AFTER = 2  # a classify statement still wrong after this many checks names the key's label
+# Instructor mode only: the trainer's notes look unlike anything the room is meant to read.
+INSTRUCTOR_CSS = """<style>
+.lm-card .lm-trainer { border: 1px solid var(--jp-warn-color1, #ef6c00); border-left-width: 5px; border-radius: 6px;
+  padding: 6px 12px; margin: 4px 0; background: var(--jp-layout-color2, #fff8e1); }
+.lm-card .lm-trainer p { margin: 2px 0 8px 0; }
+.lm-card .lm-trainer ol { margin: 2px 0 6px 0; padding-left: 1.6em; }
+.lm-card .lm-trainer li p { margin: 2px 0; }
+.lm-card .lm-trainer-toggle { margin-top: 6px; }
+.lm-card .lm-key-lines { margin: 2px 0 8px 0; padding-left: 1.2em; }
+</style>"""
 
 
 def _in_order(remarks, order: tuple[int, ...]) -> list[Remark]:
@@ -58,11 +73,10 @@ def feedback_html(question: Question, result: Result, restored: bool = False, or
             f'<div class="lm-verdict">{icon} {escape(verdict)}</div>{missed}<ul>{"".join(items)}</ul></div>')
 
 
-def explain_all_html(question: Question, order: tuple[int, ...]) -> str:
-    """Render the explanation of every option (or every statement with its key), in the order shown."""
-    kind = kind_of(question)
+def _explain_items(question: Question, order: tuple[int, ...]) -> str:
+    """Render every option (or statement) with its feedback and its place in the key, in the order shown."""
     items = []
-    for remark in _in_order(kind.explain_all(question), order):
+    for remark in _in_order(kind_of(question).explain_all(question), order):
         if question.type == "classify":
             label = LABEL_NAMES[question.statements[remark.index].label]
             items.append(f'<li class="lm-ok"><b>Key: {label}</b>: <i>{escape(remark.text)}</i>'
@@ -71,18 +85,56 @@ def explain_all_html(question: Question, order: tuple[int, ...]) -> str:
             mark = "✔ Right" if remark.ok else "✘ Not this one"
             items.append(f'<li class="{"lm-ok" if remark.ok else "lm-no"}"><b>{mark}</b>: <i>{escape(remark.text)}</i>'
                          f'<br>{escape(remark.feedback)}</li>')
+    return "".join(items)
+
+
+def explain_all_html(question: Question, order: tuple[int, ...]) -> str:
+    """Render the explanation of every option (or every statement with its key), in the order shown."""
     title = "The key's label for every statement" if question.type == "classify" else "Why each option is right or wrong"
     return (f'<div class="lm-feedback lm-explain" role="region" aria-label="{title}">'
             f'<div class="lm-verdict">{title}</div>'
             f'<div class="lm-muted">Reading these records nothing and does not change your score.</div>'
-            f'<ul>{"".join(items)}</ul></div>')
+            f'<ul>{_explain_items(question, order)}</ul></div>')
 
 
-def key_html(question: Question) -> str:
-    """Render the answer key and discussion note (instructor mode only)."""
-    rows = "".join(f"<li><b>{escape(line)}</b></li>" for line in kind_of(question).key_text(question))
-    note = f"<div><b>Discussion:</b> {escape(question.discussion)}</div>" if question.discussion else ""
-    return f'<div class="lm-key"><div class="lm-kicker">Instructor: answer key</div><ul>{rows}</ul>{note}</div>'
+def key_html(question: Question, order: tuple[int, ...] = ()) -> str:
+    """Render what Reveal shows the room (instructor mode): the key, then why each option is right or wrong.
+
+    A classify question's key is its label for each statement, with the reason. Never the bank's
+    discussion note: that is for the trainer alone (`trainer_notes_html`).
+    """
+    if question.type == "classify":  # the key and the explanations are one list: each statement's label and why
+        body = f"<ul>{_explain_items(question, order)}</ul>"
+    else:
+        rows = "".join(f"<li><b>{escape(line)}</b></li>" for line in kind_of(question).key_text(question))
+        body = (f'<ul class="lm-key-lines">{rows}</ul><div class="lm-verdict">Why each option is right or wrong</div>'
+                f"<ul>{_explain_items(question, order)}</ul>")
+    return (f'<div class="lm-key lm-feedback" role="region" aria-label="Answer key">'
+            f'<div class="lm-kicker">Answer key</div>{body}</div>')
+
+
+def _markdown(text: str) -> str:
+    """Render a note's Markdown (emphasis, lists), with any HTML in the text escaped."""
+    import mistune
+
+    return mistune.create_markdown(escape=True)(text)
+
+
+def trainer_notes_html(question: Question, notes=None) -> str:
+    """Render the trainer-only notes on a question: a guide's debrief (a `course.guides.Debrief`) and the
+    bank's discussion note. Shown only in instructor mode, behind the Trainer notes control; never to the room."""
+    parts = []
+    if notes is not None:
+        asks = "".join(f"<li>{_markdown(q)}</li>" for q in notes.ask)
+        parts += [f"<div><b>Keyed answer</b></div>{_markdown(notes.key_note)}",
+                  f"<div><b>Why learners miss it</b></div>{_markdown(notes.why_missed)}",
+                  f"<div><b>After the reveal, ask</b></div><ol>{asks}</ol>"]
+    if question.discussion:
+        parts.append(f"<div><b>Discussion note</b></div>{_markdown(question.discussion)}")
+    if not parts:
+        parts.append('<p class="lm-muted">No notes for this question.</p>')
+    return (f'<div class="lm-trainer" role="region" aria-label="Trainer notes">'
+            f'<div class="lm-kicker">Trainer notes: for you, not for the room</div>{"".join(parts)}</div>')
 
 
 # -- one input per question kind ---------------------------------------------------------------
@@ -176,8 +228,16 @@ class QuestionView(W.VBox):
     tries = Int(0, help="How many times this question has been checked (earlier sessions included).")
 
     def __init__(self, lesson: Lesson, question: Question, number: int, total: int, store, show_key: bool = False,
-                 learner_id: str | None = None, restore: bool = True, **kwargs):
+                 learner_id: str | None = None, restore: bool = True, notes=None, trainer_notes: bool | None = None,
+                 **kwargs):
+        """Build one question.
+
+        With `show_key` (instructor mode) it gets Reveal, and a Trainer notes control holding `notes` (a
+        `course.guides.Debrief`, or None) and the bank's discussion note. `trainer_notes` forces that control
+        on (a guide's debrief shows it even with no notes) or off; None shows it when there is a note.
+        """
         self.lesson, self.question, self.store = lesson, question, store
+        self.notes = notes
         self.kind = kind_of(question)
         self.show_key = show_key
         self.order = display_order(lesson, question, SHARED if show_key or learner_id is None else learner_id)
@@ -204,10 +264,20 @@ class QuestionView(W.VBox):
         if show_key:  # only instructor mode builds the key and its Reveal control
             self.key = W.HTML("")
             self.reveal = W.ToggleButton(value=False, description="Reveal answer", icon="eye",
-                                         tooltip="Show the answer key and discussion note to the room")
+                                         tooltip="Show the room the answer key and why each option is right or wrong")
             self.reveal.observe(self._on_reveal, names="value")
             buttons.append(self.reveal)
             extra.append(self.key)
+            if trainer_notes or (trainer_notes is None and (notes is not None or question.discussion)):
+                # A control of its own, away from Reveal: these notes are for the trainer, not the room.
+                self.trainer_notes = W.ToggleButton(
+                    value=False, description="Trainer notes", icon="chevron-right",
+                    layout=W.Layout(width="auto", align_self="flex-start"),
+                    tooltip="Open your notes on this question (not for the room): they show only while open")
+                self.trainer_notes.add_class("lm-trainer-toggle")
+                self.trainer_text = W.HTML("")
+                self.trainer_notes.observe(self._on_trainer_notes, names="value")
+                extra.append(W.VBox([self.trainer_notes, self.trainer_text]))
         self._syncing = False
         self.input.on_change(self._on_input)
         self.check_button.on_click(self._on_check)
@@ -266,8 +336,13 @@ class QuestionView(W.VBox):
 
     # -- events --------------------------------------------------------------------------------
     def _on_reveal(self, change) -> None:
-        self.key.value = key_html(self.question) if change["new"] else ""
+        self.key.value = key_html(self.question, self.order) if change["new"] else ""
         self.reveal.description = "Hide answer" if change["new"] else "Reveal answer"
+
+    def _on_trainer_notes(self, change) -> None:
+        # Filled only while open, so a closed control sends nothing the room could read.
+        self.trainer_text.value = trainer_notes_html(self.question, self.notes) if change["new"] else ""
+        self.trainer_notes.icon = "chevron-down" if change["new"] else "chevron-right"
 
     def _on_explain(self, change) -> None:
         self.explanation.value = explain_all_html(self.question, self.order) if change["new"] else ""
@@ -330,7 +405,7 @@ class Quiz(Fallback, W.VBox):
     correct_count = Int(0, help="How many questions are currently answered correctly.")
 
     def __init__(self, lesson: Lesson, questions: list, store, show_key: bool = False, title: str | None = None,
-                 intro: str = "", restore: bool = True, **kwargs):
+                 intro: str = "", restore: bool = True, notes: dict | None = None, **kwargs):
         """Build the quiz.
 
         Parameters
@@ -345,17 +420,23 @@ class Quiz(Fallback, W.VBox):
             Instructor mode: a Reveal control per question, one shared option order, nothing saved.
         restore:
             Show each question's last stored answer (off for a review, which asks afresh).
+        notes:
+            Instructor mode in a guide: question id -> its debrief notes (`course.guides.Debrief` or None).
+            Each named question gets the Trainer notes control, even with no notes to hold.
         """
         self.lesson = lesson
         self.title = title or lesson.title
         items = [q if isinstance(q, tuple) else (lesson, q) for q in questions]
         learner_id = None if show_key else _learner_id(store)
+        notes = notes or {}
         self.views = [QuestionView(owner, q, i, len(items), store, show_key=show_key, learner_id=learner_id,
-                                   restore=restore) for i, (owner, q) in enumerate(items, start=1)]
+                                   restore=restore, notes=notes.get(q.id), trainer_notes=(q.id in notes) or None)
+                      for i, (owner, q) in enumerate(items, start=1)]
         self.score_line = W.HTML("")
-        banner = ('<div class="lm-key" role="note">Instructor mode: use <b>Reveal answer</b> to show the key and '
-                  "a discussion note. Answers checked here are not saved.</div>") if show_key else ""
-        top = W.HTML(CSS + notice_html(store) + banner + intro)
+        banner = ('<div class="lm-key" role="note">Instructor mode: <b>Reveal answer</b> shows the room the key and '
+                  "why each option is right or wrong. <b>Trainer notes</b> are for you alone. Answers checked here "
+                  "are not saved.</div>") if show_key else ""
+        top = W.HTML(CSS + (INSTRUCTOR_CSS if show_key else "") + notice_html(store) + banner + intro)
         for view in self.views:
             view.observe(self._on_view_change, names=["checked", "correct"])
         super().__init__(children=[top, *self.views, self.score_line], **kwargs)
