@@ -137,14 +137,43 @@ def trainer_notes_html(question: Question, notes=None) -> str:
             f'<div class="lm-kicker">Trainer notes: for you, not for the room</div>{"".join(parts)}</div>')
 
 
+# -- widgets a quiz shares --------------------------------------------------------------------
+class SharedParts:
+    """The layouts and styles that no code changes, made once per quiz and shared by its controls.
+
+    Each ipywidgets control otherwise brings a Layout and a Style widget of its own, each a model the page
+    must create; sharing the unchanging ones leaves a lesson's quiz with about half as many widgets. A
+    control whose layout changes (shown or hidden later) gets its own. Closing the quiz closes these too.
+    """
+
+    def __init__(self):
+        self.layout = W.Layout()
+        self.full_width = W.Layout(width="100%")
+        self._styles: dict = {}
+
+    def make(self, cls, layout: W.Layout | None = None, style: dict | None = None, **kwargs):
+        """Build a `cls` control with the shared `layout` (default: the plain one) and the shared style for
+        its kind and `style` traits."""
+        traits = cls.class_traits()
+        if "layout" in traits:
+            kwargs["layout"] = layout or self.layout
+        if "style" in traits:
+            key = (traits["style"].klass, tuple(sorted((style or {}).items())))
+            if key not in self._styles:
+                self._styles[key] = key[0](**(style or {}))
+            kwargs["style"] = self._styles[key]
+        return cls(**kwargs)
+
+
 # -- one input per question kind ---------------------------------------------------------------
 class ChoiceInput:
     """Radio buttons for one option (single choice, true/false, scenario), shown in `order`."""
 
-    def __init__(self, question: Question, order: tuple[int, ...]):
+    def __init__(self, question: Question, order: tuple[int, ...], parts: SharedParts | None = None):
+        parts = parts or SharedParts()
         self.question = question
-        self.widget = W.RadioButtons(options=[(question.choices[i].text, i) for i in order], value=None,
-                                     layout=W.Layout(width="100%"))
+        self.widget = parts.make(W.RadioButtons, options=[(question.choices[i].text, i) for i in order], value=None,
+                                 layout=parts.full_width)
 
     def read(self) -> Any:
         return self.widget.value
@@ -159,11 +188,12 @@ class ChoiceInput:
 class ChecksInput:
     """A checkbox per option (multiple select), shown in `order`; answers list bank indices."""
 
-    def __init__(self, question: Question, order: tuple[int, ...]):
+    def __init__(self, question: Question, order: tuple[int, ...], parts: SharedParts | None = None):
+        parts = parts or SharedParts()
         self.order = order
-        self.boxes = [W.Checkbox(value=False, description=question.choices[i].text, indent=False,
-                                 layout=W.Layout(width="100%")) for i in order]
-        self.widget = W.VBox(self.boxes)
+        self.boxes = [parts.make(W.Checkbox, value=False, description=question.choices[i].text, indent=False,
+                                 layout=parts.full_width) for i in order]
+        self.widget = parts.make(W.VBox, children=self.boxes)
 
     def read(self) -> Any:
         return sorted(i for i, box in zip(self.order, self.boxes) if box.value)
@@ -181,18 +211,19 @@ class ChecksInput:
 class SortInput:
     """A dropdown per statement (classify), shown in `order`; answers list labels in bank order."""
 
-    def __init__(self, question: Question, order: tuple[int, ...]):
+    def __init__(self, question: Question, order: tuple[int, ...], parts: SharedParts | None = None):
+        parts = parts or SharedParts()
         self.order = order
         self.dropdowns = []
         for shown, i in enumerate(order, start=1):
             # The statement is the dropdown's own label (plain text, never HTML).
-            dd = W.Dropdown(options=[("Choose…", "")] + [(LABEL_NAMES[k], k) for k in LABEL_NAMES],
+            dd = parts.make(W.Dropdown, options=[("Choose…", "")] + [(LABEL_NAMES[k], k) for k in LABEL_NAMES],
                             value="", description=f"{shown}. {question.statements[i].text}",
                             description_allow_html=False,
-                            style={"description_width": "calc(100% - 190px)"}, layout=W.Layout(width="100%"))
+                            style={"description_width": "calc(100% - 190px)"}, layout=parts.full_width)
             dd.add_class("lm-classify")
             self.dropdowns.append(dd)
-        self.widget = W.VBox(self.dropdowns)
+        self.widget = parts.make(W.VBox, children=self.dropdowns)
 
     def read(self) -> Any:
         labels: list = [None] * len(self.order)
@@ -229,13 +260,15 @@ class QuestionView(W.VBox):
 
     def __init__(self, lesson: Lesson, question: Question, number: int, total: int, store, show_key: bool = False,
                  learner_id: str | None = None, restore: bool = True, notes=None, trainer_notes: bool | None = None,
-                 **kwargs):
+                 parts: SharedParts | None = None, **kwargs):
         """Build one question.
 
         With `show_key` (instructor mode) it gets Reveal, and a Trainer notes control holding `notes` (a
         `course.guides.Debrief`, or None) and the bank's discussion note. `trainer_notes` forces that control
         on (a guide's debrief shows it even with no notes) or off; None shows it when there is a note.
+        `parts` holds the layouts and styles shared with the rest of the quiz.
         """
+        parts = parts or SharedParts()
         self.lesson, self.question, self.store = lesson, question, store
         self.notes = notes
         self.kind = kind_of(question)
@@ -245,20 +278,22 @@ class QuestionView(W.VBox):
         if question.situation:
             header += f'<div class="lm-situation">{escape(question.situation)}</div>'
         header += f'<div class="lm-prompt">{escape(question.prompt)}</div>'
-        self._header = W.HTML(header)
-        self.input = INPUTS[question.type](question, self.order)
-        self.check_button = W.Button(description="Check answer", icon="check", button_style="primary",
+        self._header = parts.make(W.HTML, value=header)
+        self.input = INPUTS[question.type](question, self.order, parts)
+        self.check_button = parts.make(W.Button, description="Check answer", icon="check", button_style="primary",
                                      tooltip="Check your answer and see why", disabled=True)
-        self.retry_button = W.Button(description="Try again", icon="redo", tooltip="Clear your answer and try again")
+        self.retry_button = parts.make(W.Button, layout=W.Layout(), description="Try again", icon="redo",
+                                       tooltip="Clear your answer and try again")
         self.retry_button.layout.display = "none"
-        self.explain_button = W.ToggleButton(
+        self.explain_button = parts.make(
+            W.ToggleButton,
             value=False, icon="question-circle",
             description="Show the key's labels" if question.type == "classify" else "Why not the others?",
             tooltip="Read the explanation of every option; records nothing and changes no score",
             layout=W.Layout(width="auto"))
         self.explain_button.layout.display = "none"
-        self.feedback = W.HTML("")
-        self.explanation = W.HTML("")
+        self.feedback = parts.make(W.HTML, value="")
+        self.explanation = parts.make(W.HTML, value="")
         buttons = [self.check_button, self.retry_button, self.explain_button]
         extra = []
         if show_key:  # only instructor mode builds the key and its Reveal control
@@ -283,7 +318,7 @@ class QuestionView(W.VBox):
         self.check_button.on_click(self._on_check)
         self.retry_button.on_click(self._on_retry)
         self.explain_button.observe(self._on_explain, names="value")
-        super().__init__(children=[self._header, self.input.widget, W.HBox(buttons), self.feedback,
+        super().__init__(children=[self._header, self.input.widget, parts.make(W.HBox, children=buttons), self.feedback,
                                    self.explanation, *extra], **kwargs)
         self.add_class("lm-question")
         self.value = self.kind.empty(question)
@@ -429,8 +464,10 @@ class Quiz(Fallback, W.VBox):
         items = [q if isinstance(q, tuple) else (lesson, q) for q in questions]
         learner_id = None if show_key else _learner_id(store)
         notes = notes or {}
+        parts = SharedParts()
         self.views = [QuestionView(owner, q, i, len(items), store, show_key=show_key, learner_id=learner_id,
-                                   restore=restore, notes=notes.get(q.id), trainer_notes=(q.id in notes) or None)
+                                   restore=restore, notes=notes.get(q.id), trainer_notes=(q.id in notes) or None,
+                                   parts=parts)
                       for i, (owner, q) in enumerate(items, start=1)]
         self.score_line = W.HTML("")
         banner = ('<div class="lm-key" role="note">Instructor mode: <b>Reveal answer</b> shows the room the key and '
