@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
+from datetime import datetime, timedelta
 from collections import Counter
 
 import pytest
@@ -76,6 +78,19 @@ def run_lesson(browser, lab, notebook: str, workspace: str):
     return page
 
 
+# lead-manage-<the typed name, or the learner id's first 8 hex digits>-YYYYmmdd-HHMM.json
+DOWNLOAD_NAME = re.compile(r"lead-manage-(?P<who>[a-z0-9]+(?:-[a-z0-9]+)*)-(?P<when>[0-9]{8}-[0-9]{4})\.(?P<suffix>json|zip)")
+
+
+def check_download_name(name: str, who: str, suffix: str) -> None:
+    """Check a download's name: the learner's part, a time within the last few minutes, and the suffix."""
+    found = DOWNLOAD_NAME.fullmatch(name)
+    assert found, f"{name!r} is not lead-manage-<name or 8 hex>-YYYYmmdd-HHMM.{suffix}"
+    assert found["who"] == who and found["suffix"] == suffix, name
+    made = datetime.strptime(found["when"], "%Y%m%d-%H%M")
+    assert timedelta(minutes=-1) <= datetime.now() - made <= timedelta(minutes=10), f"{name}: not the time of the click"
+
+
 def button_contrast(locator) -> float:
     colours = locator.evaluate("e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor]; }")
     return contrast(css_rgb(colours[0]), css_rgb(colours[1]))
@@ -88,7 +103,7 @@ def test_the_download_panel_gives_two_one_click_downloads(lab, browser):
     panel = page.locator(".lm-download")
     panel.scroll_into_view_if_needed()
     assert "So far you have answered 4 questions (9 checks) and written 2 reflections." in panel.inner_text()
-    json_button = panel.locator("a.lm-button-primary")
+    json_button = panel.get_by_role("button", name="Answers and reflections (.json, ")
     zip_button = panel.get_by_role("button", name="Everything as a .zip")
     assert json_button.inner_text().strip().startswith("Answers and reflections (.json, ")
     for button in (json_button, zip_button):
@@ -99,16 +114,32 @@ def test_the_download_panel_gives_two_one_click_downloads(lab, browser):
     panel.screenshot(path=str(SHOTS / "ui-download-panel.png"))
 
     with page.expect_download(timeout=15_000) as done:
+        json_button.click()  # the kernel builds the file at this click, and the page downloads it at once
+    export = json.loads(open(done.value.path(), encoding="utf-8").read())
+    short_id = export["learner_id"][:8]
+    check_download_name(done.value.suggested_filename, short_id, "json")
+    assert len(export["attempts"]) == 9
+    # The hand-in line names the file just downloaded.
+    panel.locator(".lm-handin", has_text=f"send {done.value.suggested_filename} (the .json").wait_for(timeout=15_000)
+
+    # Words typed a moment before the click are in the file: the click builds it from the work as it is then.
+    words = "Typed just before the download: <b>my team</b> & me."
+    reflection = page.locator(".lm-reflection").filter(has_text="What brings you")
+    reflection.scroll_into_view_if_needed()
+    reflection.locator("textarea").fill(words)
+    panel.scroll_into_view_if_needed()
+    with page.expect_download(timeout=15_000) as done:
         json_button.click()
     export = json.loads(open(done.value.path(), encoding="utf-8").read())
-    assert done.value.suggested_filename.endswith(".json") and len(export["attempts"]) == 9
+    assert words in [row["text"] for row in export["reflections"]]
+    panel.get_by_text("So far you have answered 4 questions (9 checks) and written 3 reflections.").wait_for(timeout=15_000)
 
     with page.expect_download(timeout=30_000) as done:
         zip_button.click()  # one click: no second link to find
-    assert done.value.suggested_filename.endswith(".zip")
+    check_download_name(done.value.suggested_filename, short_id, "zip")
     names = zipfile.ZipFile(done.value.path()).namelist()
     assert "lead-manage-export.json" in names and "reflections-portfolio.md" in names
-    panel.get_by_role("status").filter(has_text="should be downloading now").wait_for(timeout=15_000)
+    panel.get_by_role("status").filter(has_text="Your .zip is ready").wait_for(timeout=15_000)
     panel.screenshot(path=str(SHOTS / "ui-download-panel-after-zip.png"))
 
     # A second view of the same output draws the panel again, and with it the request to click the .zip
@@ -117,7 +148,7 @@ def test_the_download_panel_gives_two_one_click_downloads(lab, browser):
     page.on("download", lambda download: downloads.append(download.suggested_filename))
     panel.click(button="right", position={"x": 5, "y": 5})
     page.locator('.lm-Menu-item[data-command="notebook:create-output-view"]').click()
-    page.locator(".jp-LinkedOutputView .lm-download a.lm-button-primary").wait_for(timeout=30_000)
+    page.locator(".jp-LinkedOutputView .lm-download .lm-button-primary").wait_for(timeout=30_000)
     page.wait_for_timeout(3_000)
     assert downloads == []
     page.close()

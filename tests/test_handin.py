@@ -449,10 +449,12 @@ HANDIN = ("To hand in your work, send <code>{}</code> (the .json, not the .zip) 
 def test_the_panel_names_both_files_after_the_learner(panel, store):
     short = store.learner_id[:8]
     assert panel.json_filename == f"lead-manage-{short}-20261130-1504.json"
+    panel.json_button.click()
     assert list(_links(panel.export_link.value)) == [panel.json_filename]
     assert HANDIN.format(panel.json_filename) in panel.export_link.value
     panel.name.value = "Zoë <b>Lee</b>"
     assert panel.json_filename == "lead-manage-zoe-b-lee-b-20261130-1504.json"
+    panel.json_button.click()
     assert list(_links(panel.export_link.value)) == [panel.json_filename]
     assert HANDIN.format(panel.json_filename) in panel.export_link.value
     panel.button.click()
@@ -466,18 +468,21 @@ def test_the_consent_box_is_off_by_default_and_remembered(panel, store):
 
     assert panel.share.description == "Let my trainer quote my reflections, without my name, in the class discussion"
     assert panel.share.value is False and panel.share in panel.children
+    panel.json_button.click()
     (data,) = _links(panel.export_link.value).values()
     assert json.loads(data)["share_reflections"] is False
     panel.share.value = True
     assert store.get("share_reflections") == "true"
+    panel.json_button.click()
     (data,) = _links(panel.export_link.value).values()
-    assert json.loads(data)["share_reflections"] is True, "the link follows the box at once"
+    assert json.loads(data)["share_reflections"] is True, "the download follows the box at once"
     panel.button.click()
     (archive,) = _links(panel.links.value).values()
     assert json.loads(zipfile.ZipFile(io.BytesIO(archive)).read(EXPORT_MEMBER))["share_reflections"] is True
     assert views.DownloadWork(store).share.value is True, "remembered for next time"
     panel.share.value = False
     assert store.get("share_reflections") == "false" and views.DownloadWork(store).share.value is False
+    panel.json_button.click()
     (data,) = _links(panel.export_link.value).values()
     assert json.loads(data)["share_reflections"] is False
 
@@ -490,6 +495,7 @@ def test_a_choice_the_store_cannot_keep_still_goes_into_this_download(panel, sto
 
     monkeypatch.setattr(store, "set", fail)
     panel.share.value = True
+    panel.json_button.click()
     (data,) = _links(panel.export_link.value).values()
     assert json.loads(data)["share_reflections"] is True and sharing_chosen(store) is False
     assert any("quoting reflections" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")

@@ -50,16 +50,242 @@ def test_the_json_download_is_one_button_that_says_what_it_holds_and_its_size(st
 
     store.save_reflection("two-words", "r1", "a few words")
     view = DownloadWork(store)
-    (link,) = anchors(view.export_link.value)
-    assert link["class"].split() == ["lm-button", "lm-button-primary"], "drawn as the main button, not as text"
-    assert link["download"] == view.json_filename and re.fullmatch(
-        rf"lead-manage-{store.learner_id[:8]}-[0-9]{{8}}-[0-9]{{4}}\.json", link["download"]), "named after the learner"
-    assert link["label"] == f"Answers and reflections (.json, {size_text(len(link['bytes']))})"
-    assert link["icon"] == '<i class="fa fa-download" aria-hidden="true"></i>', "the icon of the .zip button beside it"
-    assert json.loads(link["bytes"])["reflections"][0]["text"] == "a few words"
-    assert "Upload it again later to carry on where you left off." in view.export_link.value
-    assert (f"To hand in your work, send <code>{link['download']}</code> (the .json, not the .zip) the way your "
+    button = view.json_button
+    assert button.description == f"Answers and reflections (.json, {size_text(view.export_size)})"
+    assert {"lm-button", "lm-button-primary"} <= set(button._dom_classes), "drawn as the main button, not as text"
+    assert button.icon == view.button.icon == "download", "the icon of the .zip button beside it"
+    assert re.fullmatch(rf"lead-manage-{store.learner_id[:8]}-[0-9]{{8}}-[0-9]{{4}}\.json", view.json_filename), \
+        "named after the learner"
+    assert "Upload it again later to carry on where you left off." in view.json_row.children[1].value
+    assert (f"To hand in your work, send <code>{view.json_filename}</code> (the .json, not the .zip) the way your "
             "trainer asks: a shared folder, an LMS upload or email.") in view.export_link.value
+    assert anchors(view.export_link.value) == [] and view.trigger.outputs == (), "no file is sent before the click"
+    button.click()
+    (link,) = anchors(view.export_link.value)
+    assert link["download"] == view.json_filename and link["label"] == "⬇ the .json", "a plain link, as the .zip's"
+    assert len(link["bytes"]) == view.export_size and button.description.endswith(f", {size_text(len(link['bytes']))})")
+    assert json.loads(link["bytes"])["reflections"][0]["text"] == "a few words"
+    token = link["data-lm-download"]
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    script = script_of(view.trigger)
+    assert f'"{token}"' in script and "link.click()" in script, "the page is asked to click this very link"
+    assert (f"Your .json file is ready ({size_text(len(link['bytes']))}) and should be downloading now."
+            in view.export_link.value)
+    assert (f"To hand in your work, send <code>{link['download']}</code> (the .json, not the .zip)"
+            in view.export_link.value), "the hand-in line names the file just downloaded"
+    button.click()
+    (again,) = anchors(view.export_link.value)
+    assert again["data-lm-download"] != token and f'"{again["data-lm-download"]}"' in script_of(view.trigger), \
+        "each click downloads again"
+
+
+def counting_builds(monkeypatch) -> list:
+    """Count the exports built from now on (`course.exchange.export_file` calls), the .zip's included."""
+    import course.exchange
+
+    builds, build = [], course.exchange.export_file
+
+    def counted(*args, **kwargs):
+        builds.append(args)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(course.exchange, "export_file", counted)
+    return builds
+
+
+def wait_for_recount(view, timeout: float = 10.0) -> None:
+    import time
+
+    until = time.monotonic() + timeout
+    while view.recount_pending and time.monotonic() < until:
+        time.sleep(0.02)
+    assert not view.recount_pending, "the recount came"
+
+
+def typed(box, count: int) -> list[str]:
+    """Type `count` growing versions of a sentence into a reflection box; return them."""
+    versions = [f"Today I asked the team what gets in their way ({n} of {count})" for n in range(1, count + 1)]
+    for text in versions:
+        box.area.value = text
+    return versions
+
+
+@pytest.fixture
+def reflection_box(store):
+    from course.bank import lesson
+    from widgets.reflection_view import ReflectionBox
+
+    two_words = lesson("two-words")
+    box = ReflectionBox(two_words, two_words.reflections[0], store, debounce=0)  # every keystroke is a save
+    yield box
+    box.close()
+
+
+@pytest.mark.parametrize("delay", [0.0, 3.0], ids=["counting-at-every-write", "counting-later"])
+def test_fifty_saves_while_typing_build_the_export_at_most_once_more(store, monkeypatch, reflection_box, delay):
+    import widgets.course_views as views
+
+    waiting = []  # the recounts the panel asked for: the test says when their time has come
+
+    class Handle:
+        def __init__(self, seconds, callback):
+            self.seconds, self.callback = seconds, callback
+            waiting.append(self)
+
+        def cancel(self):
+            waiting.remove(self)
+
+    monkeypatch.setattr(views, "call_later", Handle)
+    view = views.DownloadWork(store, recount_delay=delay)
+    builds = counting_builds(monkeypatch)
+    versions = typed(reflection_box, 50)
+    assert len(store.reflection_revisions()) == 50, "each keystroke was a save the panel heard of"
+    if delay == 0:  # the limit's other side: counting at every write builds the export at every save
+        assert len(builds) == 50 and waiting == []
+        return
+    assert builds == [] and view.recount_pending, "no export is built while the learner types"
+    assert [handle.seconds for handle in waiting] == [3.0], "one recount waits, three seconds after the first save"
+    waiting.pop().callback()
+    assert len(builds) == 1 and not view.recount_pending
+    assert "So far you have written 1 reflection." in view.export_link.value
+    view.json_button.click()
+    (link,) = anchors(view.export_link.value)
+    assert len(builds) == 2 and json.loads(link["bytes"])["reflections"][-1]["text"] == versions[-1]
+
+
+def test_the_recount_comes_after_the_last_save_and_the_counts_are_true(store, monkeypatch, reflection_box):
+    import time
+
+    from course.exchange import export_file
+    from widgets.course_views import DownloadWork, size_text
+
+    view = DownloadWork(store, recount_delay=0.5)
+    builds = counting_builds(monkeypatch)
+    assert "You have not answered any questions" in view.export_link.value
+    started = time.monotonic()
+    typed(reflection_box, 50)
+    took = time.monotonic() - started
+    wait_for_recount(view)
+    assert 1 <= len(builds) <= 2 + took / 0.5, "at most one recount per 0.5 s while typing, and one after the last save"
+    assert "So far you have written 1 reflection." in view.export_link.value
+    assert view.export_size == export_file(store).size, "the size as of the last save"
+    assert view.json_button.description == f"Answers and reflections (.json, {size_text(view.export_size)})"
+    view.close()
+
+
+def test_a_click_downloads_the_work_of_that_moment(store):
+    import io
+    import zipfile
+
+    from course.bank import lesson
+    from widgets.course_views import DownloadWork
+    from widgets.reflection_view import ReflectionBox
+
+    view = DownloadWork(store, recount_delay=60.0)
+    store.save_reflection("two-words", "r1", "saved a moment ago")
+    assert view.recount_pending and "You have not answered any questions" in view.export_link.value
+    two_words = lesson("two-words")
+    box = ReflectionBox(two_words, two_words.reflections[1], store, debounce=60.0)
+    box.area.value = "typed just now, <b>not yet stored</b>"
+    assert box.pending
+    view.json_button.click()
+    (link,) = anchors(view.export_link.value)
+    texts = {row["reflection"]: row["text"] for row in json.loads(link["bytes"])["reflections"]}
+    assert texts == {"r1": "saved a moment ago", two_words.reflections[1].id: "typed just now, <b>not yet stored</b>"}
+    assert not box.pending, "the click stored the waiting words first"
+    assert not view.recount_pending, "the click counted everything: no recount waits"
+    assert "So far you have written 2 reflections." in view.export_link.value
+    store.save_reflection("two-words", "r1", "changed after the click")
+    view.button.click()
+    (archive,) = anchors(view.links.value)
+    inside = json.loads(zipfile.ZipFile(io.BytesIO(archive["bytes"])).read("lead-manage-export.json"))
+    assert "changed after the click" in [row["text"] for row in inside["reflections"]], "the .zip is made at its click"
+    box.close()
+    view.close()
+
+
+def test_a_closed_or_replaced_panel_leaves_no_timer_running(monkeypatch):
+    import time
+
+    import widgets
+    from course.store import default_store
+
+    widgets.close_views()
+    store = default_store()
+    builds = counting_builds(monkeypatch)
+    first = widgets.download_work()
+    first.recount_delay = 0.2
+    store.save_reflection("two-words", "r1", "one thought")
+    assert first.recount_pending
+    second = widgets.download_work()  # the cell runs again: its earlier panel is replaced
+    assert first.comm is None and not first.recount_pending, "the replaced panel's recount is dropped"
+    second.recount_delay = 0.2
+    store.save_reflection("two-words", "r1", "one more thought")
+    assert second.recount_pending
+    second.close()
+    assert not second.recount_pending and store.listener_count == 0, "closed: nothing waits, nothing listens"
+    built = len(builds)
+    time.sleep(0.6)  # three times the delay
+    store.save_reflection("two-words", "r1", "and another")
+    time.sleep(0.6)
+    assert len(builds) == built, "no export is built after the panels are gone"
+    assert not first.recount_pending and not second.recount_pending
+
+
+def test_work_too_large_for_one_file_hides_the_json_button_until_it_fits(store, monkeypatch):
+    import course.exchange
+    from course.exchange import ExportTooLarge
+    from widgets.course_views import DownloadWork
+
+    fits = course.exchange.export_file
+
+    def too_large(*args, **kwargs):
+        raise ExportTooLarge(5 * 1024 * 1024 + 1)
+
+    view = DownloadWork(store)
+    assert view.json_row.layout.display is None and view.json_filename
+    monkeypatch.setattr(course.exchange, "export_file", too_large)
+    view.json_button.click()  # a click sent just before the work outgrew the limit
+    assert view.json_row.layout.display == "none" and view.json_filename == "" and view.export_size == 0
+    assert anchors(view.export_link.value) == [] and view.trigger.outputs == (), "nothing downloads"
+    assert "too large for one file: it takes 5 MB" in view.export_link.value
+    monkeypatch.setattr(course.exchange, "export_file", fits)
+    view.recount()
+    assert view.json_row.layout.display is None and view.json_filename and "too large" not in view.export_link.value
+    view.close()
+
+
+def test_a_negative_recount_delay_is_refused(store):
+    from traitlets import TraitError
+
+    from widgets.course_views import DownloadWork
+
+    view = DownloadWork(store, recount_delay=0)
+    with pytest.raises(TraitError, match="zero or more seconds"):
+        view.recount_delay = -0.1
+    view.close()
+
+
+def lesson_markdown(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_the_lessons_name_the_download_buttons_as_the_panel_does(store):
+    from widgets.course_views import DownloadWork
+
+    view = DownloadWork(store)
+    json_label = re.sub(r", [^,]+\)$", ", …)", view.json_button.description)  # the size varies: the lesson says …
+    assert json_label == "Answers and reflections (.json, …)"
+    with_panel = [path for path in NOTEBOOKS if "download_work()" in path.read_text(encoding="utf-8")]
+    assert {"00_start_here.ipynb", "13_capstone_plan.ipynb"} <= {path.name for path in with_panel}
+    for path in with_panel:
+        text = lesson_markdown(path)
+        assert f"**{json_label}**" in text and f"**{view.button.description}**" in text, path.name
+    assert f"**{view.name.description}**" in lesson_markdown(MODULES / "00_start_here.ipynb")
+    for path in NOTEBOOKS:  # labels the panel once had
+        text = lesson_markdown(path)
+        assert "Download my work (.json)" not in text and "Also make a .zip" not in text, path.name
 
 
 def test_the_zip_downloads_at_the_first_click(store):
@@ -146,8 +372,10 @@ def test_blank_reflections_cleared_ratings_and_plan_fields_are_not_counted_as_re
     view = DownloadWork(store)
     assert "<div>So far you have written 1 reflection and given 1 self-assessment rating.</div>" in view.export_link.value
     store.save_reflection(LESSON, tag_key("behaviour-1"), "leading")
+    view.recount()
     assert "<div>So far you have written 1 reflection and given 1 self-assessment rating.</div>" in view.export_link.value
     store.save_reflection(LESSON, field_key("context"), "I lead a team of six.")
+    view.recount()
     assert ("<div>So far you have written 1 reflection, given 1 self-assessment rating and started your "
             "90-day plan.</div>") in view.export_link.value
 
@@ -156,13 +384,14 @@ def test_the_trimmed_history_note_stays(store):
     from course.exchange import MAX_BYTES
     from widgets.course_views import DownloadWork
 
-    view = DownloadWork(store)
+    view = DownloadWork(store, recount_delay=0.05)
     assert "keeps only the latest version" not in view.export_link.value
     big = "word " * 400
     revisions = [{"uid": f"{n:032x}", "lesson": "two-words", "reflection": "r1", "text": f"{big}{n}",
                   "at": f"2026-11-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}+00:00"}
                  for n in range(MAX_BYTES // len(big) + 10)]  # one prompt, revised until its history passes 5 MB
     store.merge([], revisions, [])
+    wait_for_recount(view)
     assert view.reflection_history == "latest"
     assert ("Your file keeps only the latest version of each reflection, because the full history is over 5 MB."
             in view.export_link.value)

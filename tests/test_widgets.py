@@ -167,18 +167,22 @@ def _links(html):
             re.findall(r'download="([^"]+)" href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)"', html)}
 
 
-def test_export_link_is_ready_at_once_and_follows_every_save(sample, store):
+def test_the_json_download_holds_the_work_as_of_each_click(sample, store):
     import json
     import re
 
     view = DownloadWork(store)
+    assert _links(view.export_link.value) == {}, "no file is sent to the page before a click"
+    view.json_button.click()
     (first,) = _links(view.export_link.value).values()
     assert json.loads(first)["reflections"] == []
     store.save_reflection("sample", "own-words", "<img src=x onerror=alert(1)>")
+    view.json_button.click()
     (latest,) = _links(view.export_link.value).values()
     assert json.loads(latest)["reflections"][0]["text"] == "<img src=x onerror=alert(1)>"
     assert "<img" not in re.sub(r'href="[^"]+"', "", view.export_link.value)
     view.name.value = "Ada"
+    view.json_button.click()
     (named,) = _links(view.export_link.value).values()
     assert json.loads(named)["learner"] == "Ada"
 

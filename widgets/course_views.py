@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from datetime import datetime
 from html import escape
 
 import ipywidgets as W
-from traitlets import Int, Unicode
+from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
 from course.bank import Lesson
 from widgets._style import CSS, Fallback, close_whole, notice_html
@@ -196,30 +197,89 @@ def size_text(size: int) -> str:
 SHARE_LABEL = "Let my trainer quote my reflections, without my name, in the class discussion"
 
 
+def call_later(delay: float, callback):
+    """Run `callback()` once after `delay` seconds; return a handle whose `cancel()` stops it.
+
+    On the kernel's event loop when called from it (as a button click or a save from a notebook is);
+    elsewhere (a store's background thread, plain Python) on a daemon timer thread.
+    """
+    import asyncio  # already loaded in a kernel; kept out of `import widgets`
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        timer = threading.Timer(delay, callback)
+        timer.daemon = True
+        timer.start()
+        return timer
+    return loop.call_later(delay, callback)
+
+
+def _store_waiting_text() -> None:
+    # Text typed into a reflection less than a quiet moment ago is stored now, so a download made at this
+    # click holds every word on the page. (The reflection module's exit flush does exactly that.)
+    from widgets.reflection_view import _flush_all
+
+    _flush_all()
+
+
 class DownloadWork(Fallback, W.VBox):
     """Two one-click downloads of the learner's work: the JSON export, and a .zip of everything.
 
+    Each file is built when its button is clicked, so it holds the work as of the click, text typed
+    into a reflection a moment before included. Between clicks the panel shows what the export holds
+    and its size as last counted: after the store changes (it reports every save, even of a reflection
+    being typed), the panel counts again once `recount_delay` seconds later, however many writes came
+    in between, and never after it is closed. A prolific learner's export takes megabytes; building it
+    at every save would send it to the page every couple of seconds.
+
     Both files are named after the learner (`course.exchange.export_filename`), so that a class's files
     can share one folder, and carry the learner's choice about quoting their reflections (`share`).
+
+    Parameters
+    ----------
+    store:
+        The progress store whose work is downloaded.
+    recount_delay:
+        Seconds from a store write to the recount (see the trait); 0 counts again at every write.
     """
 
-    export_size = Int(0, help="Size in bytes of the export the download link holds (0 when none could be made).")
+    export_size = Int(0, help="Size in bytes of the export as last counted or downloaded (0 when none could be made).")
     reflection_history = Unicode("full", help="'full', or 'latest' when the export keeps only each reflection's "
-                                              "latest version to stay within the export limit; '' when none was made.")
-    json_filename = Unicode("", help="The name the .json download is saved under ('' when none could be made).")
+                                              "latest version to stay within the export limit; '' when none could be "
+                                              "made. As last counted or downloaded.")
+    json_filename = Unicode("", help="The name the .json download is saved under ('' when none could be made); the "
+                                     "hand-in line names it.")
     zip_filename = Unicode("", help="The name the .zip download is saved under; the same as the .json's but for "
                                     "the suffix, so a learner can tell the two files of one download apart.")
+    recount_delay = Float(3.0, help="Seconds from a store write to the recount of what the export holds and its "
+                                    "size; writes meanwhile share that one recount. 0 counts at every write.")
+    recount_pending = Bool(False, read_only=True, help="Whether a recount is waiting for its time or under way.")
 
-    def __init__(self, store, **kwargs):
+    def __init__(self, store, recount_delay: float = 3.0, **kwargs):
         from course.exchange import sharing_chosen
 
         self.store = store
+        self._timing = threading.Lock()  # guards the waiting recount: store writes may come from another thread
+        self._drawing = threading.RLock()  # one count or download at a time, whichever thread asks
+        self._waiting = None  # (handle, token) of the recount that waits, or None
+        self._retired = False
+        self._counted_html = ""  # what the export holds, or why there is none, as last counted
+        self._json_status = ""  # the latest .json download's message and link, until the counts change
         self.name = W.Text(value=store.get("learner_name", "") or "", description="Your name (optional)",
                            placeholder="Shown on your portfolio", style={"description_width": "initial"},
                            continuous_update=False, layout=W.Layout(width="420px"))
         self.share = W.Checkbox(value=sharing_chosen(store), description=SHARE_LABEL, indent=False,
                                 tooltip="Off unless you tick it. Your files say yes or no; you can change it at any "
                                         "time and download again.", layout=W.Layout(width="auto"))
+        self.json_button = W.Button(description="Answers and reflections (.json)", icon="download",
+                                    tooltip="Everything you have done, in one file you can upload again or hand in",
+                                    layout=W.Layout(width="auto"))
+        self.json_button.add_class("lm-button")
+        self.json_button.add_class("lm-button-primary")
+        self.json_row = W.HBox([self.json_button, W.HTML('<span class="lm-muted">Upload it again later to carry on '
+                                                         "where you left off.</span>")])
+        self.json_row.add_class("lm-download-row")
         self.export_link = W.HTML("")
         self.button = W.Button(description="Everything as a .zip", icon="download",
                                tooltip="Your .json file, a portfolio of your reflections, and your profile chart "
@@ -232,57 +292,140 @@ class DownloadWork(Fallback, W.VBox):
         zip_row.add_class("lm-download-row")
         self.links = W.HTML("")
         self.trigger = DownloadTrigger()
+        self.json_button.on_click(self._on_json_click)
         self.button.on_click(self._on_click)
-        self.name.observe(lambda _c: self.refresh_export(), names="value")
+        self.name.observe(self._on_name, names="value")
         self.share.observe(self._on_share, names="value")
         note = ('<div class="lm-muted">On Binder, your session and everything saved in it disappear when it '
                 'closes or sits idle. Download your work before you leave; you can upload it again later.</div>')
         super().__init__(children=[W.HTML(CSS + notice_html(store) + '<div class="lm-kicker">Keep your work</div>' + note),
-                                   self.name, self.share, self.export_link, zip_row, self.links, self.trigger],
-                         **kwargs)
+                                   self.name, self.share, self.json_row, self.export_link, zip_row, self.links,
+                                   self.trigger], **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-download")
-        self.refresh_export()
-        self.listen(store, self.refresh_export)
+        self.recount_delay = recount_delay
+        self.recount()
+        self.listen(store, self._count_later)
 
-    def refresh_export(self) -> None:
-        """Rebuild the one-click .json download so it always holds the learner's latest work, and name both files."""
-        from course.exchange import MAX_BYTES, ExportTooLarge, export_file, export_filename
-
-        learner = self.name.value.strip() or None
-        when = datetime.now()
-        self.zip_filename = export_filename(learner, self.store.learner_id, when, "zip")
-        try:
-            export = export_file(self.store, learner, self.share.value)
-        except ExportTooLarge as exc:
-            self.export_size, self.reflection_history, self.json_filename = 0, "", ""
-            self.export_link.value = (
-                f'<div class="lm-warning" role="alert">✘ Your work is too large for one file: it takes '
-                f"{size_text(exc.size)} even with only the latest version of each reflection, and a file holds at most "
-                f"{size_text(MAX_BYTES)}. The .zip below still holds every reflection, in your portfolio.</div>")
-            self.zip_note.value = ('<span class="lm-muted">A readable portfolio of your reflections, and your profile '
-                                   "chart and plan once you have them.</span>")
-            return
-        self.zip_note.value = ('<span class="lm-muted">The .json file, a readable portfolio of your reflections, and '
-                               "your profile chart and plan once you have them.</span>")
-        self.export_size, self.reflection_history = export.size, export.reflection_history
-        self.json_filename = export_filename(learner, self.store.learner_id, when, "json")
-        trimmed = (f'<div class="lm-muted">Your file keeps only the latest version of each reflection, because the '
-                   f"full history is over {size_text(MAX_BYTES)}.</div>" if export.trimmed else "")
-        label = f"Answers and reflections (.json, {size_text(export.size)})"
-        self.export_link.value = (
-            f"<div>{escape(work_summary(export.doc))}</div>"
-            '<div class="lm-download-row">'
-            + data_link(export.text, self.json_filename, "application/json", label,
-                        css_class="lm-button lm-button-primary")
-            + '<span class="lm-muted">Upload it again later to carry on where you left off.</span></div>'
-            + f'<div class="lm-handin">To hand in your work, send <code>{escape(self.json_filename)}</code> (the .json, '
-              "not the .zip) the way your trainer asks: a shared folder, an LMS upload or email.</div>"
-            + trimmed)
+    @validate("recount_delay")
+    def _validate_recount_delay(self, proposal):
+        if proposal["value"] < 0:
+            raise TraitError("recount_delay must be zero or more seconds")
+        return proposal["value"]
 
     def fallback_html(self) -> str:
         return ("<p><b>Keep your work.</b> The download button needs the widgets extension. On Binder, your "
                 "session disappears when it closes: copy your reflections somewhere safe before you leave.</p>")
+
+    # -- counting -----------------------------------------------------------------------------------
+    def recount(self) -> None:
+        """Count the learner's work now: build the export once, show what it holds and its size, and name both files.
+
+        A recount that was waiting is dropped: this one is newer. Raises what the store raises when it
+        cannot be read (`sqlite3.Error`, `OSError`); the counts shown are then those of the last count.
+        """
+        self._drop_waiting()
+        self._count(datetime.now())
+
+    def _count(self, when: datetime):
+        """Build the export, show its counts, size and names as of `when`; return it, or None when too large."""
+        from course.exchange import MAX_BYTES, ExportTooLarge, export_file
+
+        with self._drawing:
+            self._json_status = ""
+            try:
+                export = export_file(self.store, self._learner(), self.share.value)
+            except ExportTooLarge as exc:
+                self.export_size, self.reflection_history = 0, ""
+                self._counted_html = (
+                    f'<div class="lm-warning" role="alert">✘ Your work is too large for one file: it takes '
+                    f"{size_text(exc.size)} even with only the latest version of each reflection, and a file holds at "
+                    f"most {size_text(MAX_BYTES)}. The .zip below still holds every reflection, in your portfolio.</div>")
+                self.json_row.layout.display = "none"
+                self.zip_note.value = ('<span class="lm-muted">A readable portfolio of your reflections, and your '
+                                       "profile chart and plan once you have them.</span>")
+                self._name_files(when)
+                return None
+            self.export_size, self.reflection_history = export.size, export.reflection_history
+            trimmed = (f'<div class="lm-muted">Your file keeps only the latest version of each reflection, because the '
+                       f"full history is over {size_text(MAX_BYTES)}.</div>" if export.trimmed else "")
+            self._counted_html = f"<div>{escape(work_summary(export.doc))}</div>" + trimmed
+            self.json_button.description = f"Answers and reflections (.json, {size_text(export.size)})"
+            self.json_row.layout.display = None
+            self.zip_note.value = ('<span class="lm-muted">The .json file, a readable portfolio of your reflections, '
+                                   "and your profile chart and plan once you have them.</span>")
+            self._name_files(when)
+            return export
+
+    def _name_files(self, when: datetime) -> None:
+        """Name both downloads as of `when` (no .json name when the last count made no file) and redraw."""
+        from course.exchange import export_filename
+
+        with self._drawing:
+            learner, learner_id = self._learner(), self.store.learner_id
+            self.zip_filename = export_filename(learner, learner_id, when, "zip")
+            json_name = export_filename(learner, learner_id, when, "json") if self.reflection_history else ""
+            if json_name != self.json_filename:
+                self._json_status = ""  # its link saves under the old name: the line below names the new one
+                self.json_filename = json_name
+            self._draw()
+
+    def _draw(self) -> None:
+        # What the export holds, the latest .json download's message and link, then how to hand the file in.
+        handin = (f'<div class="lm-handin">To hand in your work, send <code>{escape(self.json_filename)}</code> '
+                  "(the .json, not the .zip) the way your trainer asks: a shared folder, an LMS upload or "
+                  "email.</div>" if self.json_filename else "")
+        self.export_link.value = self._counted_html + self._json_status + handin
+
+    def _count_later(self) -> None:
+        # The store calls this after every write, each save of a reflection being typed included: count once, later.
+        if self.recount_delay <= 0:
+            self.recount()
+            return
+        with self._timing:
+            if self._waiting is not None or self._retired:
+                return
+            token = object()
+            self._waiting = (call_later(self.recount_delay, lambda: self._on_recount_due(token)), token)
+            self.set_trait("recount_pending", True)
+
+    def _on_recount_due(self, token) -> None:
+        import sqlite3
+
+        with self._timing:
+            if self._waiting is None or self._waiting[1] is not token:  # dropped meanwhile: counted or closed
+                return
+            self._waiting = None  # a write from now on waits for a recount of its own
+        try:
+            self._count(datetime.now())
+        except (sqlite3.Error, OSError):  # the counts stay as last shown; the next write or click counts again
+            log.warning("could not count the learner's work for the download panel", exc_info=True)
+        finally:
+            with self._timing:
+                if self._waiting is None:
+                    self.set_trait("recount_pending", False)
+
+    def _drop_waiting(self) -> None:
+        with self._timing:
+            if self._waiting is not None:
+                self._waiting[0].cancel()
+                self._waiting = None
+                self.set_trait("recount_pending", False)
+
+    def _retire(self) -> None:
+        """Drop a waiting recount and stop listening: a closed or replaced panel counts nothing more."""
+        with self._timing:
+            self._retired = True
+        self._drop_waiting()
+        super()._retire()
+
+    # -- the learner's changes and clicks ----------------------------------------------------------
+    def _learner(self) -> str | None:
+        return self.name.value.strip() or None
+
+    def _on_name(self, _change) -> None:
+        self._name_files(datetime.now())
+        self._count_later()  # the name is in the file, so its size changes a little
 
     def _on_share(self, change) -> None:
         import sqlite3
@@ -290,24 +433,55 @@ class DownloadWork(Fallback, W.VBox):
         from course.exchange import choose_sharing
 
         try:
-            choose_sharing(self.store, change["new"])  # the store then tells this view, which rebuilds the link
-        except (sqlite3.Error, OSError):  # not remembered for next time; this download still says what is ticked
+            choose_sharing(self.store, change["new"])
+        except (sqlite3.Error, OSError):  # not remembered for next time; each download still says what is ticked
             log.warning("could not keep the learner's choice about quoting reflections", exc_info=True)
-            self.refresh_export()
 
-    def _on_click(self, _button=None) -> None:
+    def _before_download(self) -> str | None:
+        """Keep the typed name for next time and store text still waiting; return the name."""
         import sqlite3
-        import uuid
 
-        from course.exchange import bundle_zip
-
-        learner = self.name.value.strip() or None
-        if learner:
+        learner = self._learner()
+        if learner and learner != self.store.get("learner_name"):
             try:
                 self.store.set("learner_name", learner)
             except (sqlite3.Error, OSError):  # the name is a convenience for next time: the download goes on
                 log.warning("could not keep the learner's name for next time", exc_info=True)
-        self.refresh_export()  # the .json link and both names as of now, so the two files of one download match
+        _store_waiting_text()
+        return learner
+
+    def _on_json_click(self, _button=None) -> None:
+        import sqlite3
+        import uuid
+
+        self._before_download()
+        self._drop_waiting()  # this click counts everything written so far
+        with self._drawing:
+            try:
+                export = self._count(datetime.now())
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("could not build the learner's export", exc_info=True)
+                self._json_status = (f'<div class="lm-warning" role="alert">✘ Your work could not be read just now '
+                                     f"({escape(str(exc))}). Nothing is lost; try again in a moment.</div>")
+                self._draw()
+                return
+            if export is None:  # too large for one file: the panel now says so, and the .zip still works
+                return
+            token = uuid.uuid4().hex
+            self._json_status = (
+                f'<div role="status">✔ Your .json file is ready ({size_text(export.size)}) and should be downloading '
+                "now. If it does not arrive, use this link: "
+                + data_link(export.text, self.json_filename, "application/json", "the .json", token=token) + "</div>")
+            self._draw()
+        self.trigger.start(token)
+
+    def _on_click(self, _button=None) -> None:
+        import uuid
+
+        from course.exchange import bundle_zip
+
+        learner = self._before_download()
+        self._name_files(datetime.now())  # both names as of now, so the two files of one download match
         archive, names = bundle_zip(self.store, learner, self.share.value)
         token = uuid.uuid4().hex
         self.links.value = (
