@@ -1,9 +1,11 @@
 """A live class session, end to end in headless Chromium on a real JupyterHub: an instructor opens a session,
-two learners share and answer a question of lesson 01 in JupyterLab, and the dashboard counts them; a
-learner who did not join is not counted and no learner reads the results."""
+two learners open the real lesson 01 notebook in JupyterLab, share through the bar inside its quizzes and
+answer a question, and the dashboard counts them; a learner who did not join is not counted and no learner
+reads the results."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -14,7 +16,9 @@ from tests.jupyterlab import CHROMIUM, REPO, chromium_context, menu, wait_all_ex
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "test-artifacts" / "screenshots"
 LESSON = "two-words"
-QUESTION = "define-managing"
+QUESTION = "define-managing"  # the first question of lesson 01's first quiz
+LESSON_NOTEBOOK = "01_two_words.ipynb"
+SHARE = "Share my answers with the class session"
 
 
 def notebook(cells: list[str]) -> str:
@@ -31,10 +35,9 @@ def hub(tmp_path_factory):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     workdir = tmp_path_factory.mktemp("hub-browser")
-    learner = notebook(["from widgets import quiz, share_bar", f'share_bar("{LESSON}")', f'quiz("{LESSON}", "{QUESTION}")'])
-    for name in ("amy", "bob", "cy"):
+    for name in ("amy", "bob", "cy"):  # learners open the lesson itself, as committed
         (workdir / "homes" / name).mkdir(parents=True)
-        (workdir / "homes" / name / "live.ipynb").write_text(learner)
+        shutil.copy(REPO / "modules" / LESSON_NOTEBOOK, workdir / "homes" / name / LESSON_NOTEBOOK)
     (workdir / "homes" / "ines").mkdir(parents=True)
     (workdir / "homes" / "ines" / "live.ipynb").write_text(
         notebook(["from widgets import live_session", f'live_session("{LESSON}")']))
@@ -51,8 +54,8 @@ def playwright():
         yield p
 
 
-def log_in(playwright, hub, tmp_path_factory, name: str):
-    """Log in as a person would, wait for the user's JupyterLab, open live.ipynb and run it; return the page."""
+def log_in(playwright, hub, tmp_path_factory, name: str, path: str = "live.ipynb"):
+    """Log in as a person would, wait for the user's JupyterLab, open the notebook at `path` and run it; return the page."""
     context = chromium_context(playwright, tmp_path_factory.mktemp(f"profile-{name}"))
     page = context.new_page()
     page.goto(f"{hub.url}/hub/login")
@@ -60,7 +63,7 @@ def log_in(playwright, hub, tmp_path_factory, name: str):
     page.fill("#password_input", "any password")
     page.click("#login_submit")
     page.wait_for_url(f"**/user/{name}/**", timeout=90_000)
-    page.goto(f"{hub.url}/user/{name}/lab/workspaces/live/tree/live.ipynb?reset")
+    page.goto(f"{hub.url}/user/{name}/lab/workspaces/live/tree/{path}?reset")
     page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=90_000)
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=90_000)
     menu(page, "Run", "runmenu:run-all")
@@ -91,20 +94,28 @@ def test_two_learners_answer_and_the_dashboard_counts_them(hub, playwright, tmp_
 
     learners = {}
     for name in ("amy", "bob", "cy"):
-        page = log_in(playwright, hub, tmp_path_factory, name)
-        bar = page.locator(".lm-share")
-        box = bar.get_by_role("checkbox", name="Share my answers with the class session")
-        box.wait_for(timeout=30_000)  # shown: a session for lesson 01 is open
-        assert code in bar.inner_text() and "Sharing is off" in bar.inner_text()
-        assert not box.is_checked(), "sharing is off until the learner turns it on"
+        page = log_in(playwright, hub, tmp_path_factory, name, LESSON_NOTEBOOK)
+        quizzes = page.locator(".lm-quiz")
+        assert quizzes.count() == 3  # lesson 01 has three quiz cells, each with the bar inside
+        for n in range(3):
+            bar = quizzes.nth(n).locator(".lm-share")
+            box = bar.get_by_role("checkbox", name=SHARE)
+            box.wait_for(timeout=30_000)  # shown: a session for lesson 01 is open
+            assert code in bar.inner_text() and "Sharing is off" in bar.inner_text()
+            assert not box.is_checked(), "sharing is off until the learner turns it on"
         learners[name] = page
     for name in ("amy", "bob"):
-        bar = learners[name].locator(".lm-share")
-        bar.get_by_role("checkbox", name="Share my answers with the class session").check()
+        quizzes = learners[name].locator(".lm-quiz")
+        bar = quizzes.first.locator(".lm-share")
+        bar.get_by_role("checkbox", name=SHARE).check()  # one click, in the first quiz
         bar.get_by_text("Sharing with session").wait_for(timeout=15_000)
         shown = bar.inner_text()
         assert "Never your name, reflections or ratings" in shown and code in shown
-    learners["bob"].locator(".lm-share").screenshot(path=str(SHOTS / "live-share-bar.png"))
+        for n in range(1, 3):  # the lesson's other quizzes show the same sharing, ticked
+            other = quizzes.nth(n).locator(".lm-share")
+            other.get_by_text("Sharing with session").wait_for(timeout=15_000)
+            assert other.get_by_role("checkbox", name=SHARE).is_checked()
+    learners["bob"].locator(".lm-quiz").first.locator(".lm-share").screenshot(path=str(SHOTS / "live-share-bar.png"))
 
     pick_and_check(learners["cy"], wrong)   # did not join: must not be counted
     pick_and_check(learners["amy"], right)

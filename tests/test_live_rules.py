@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 from course.live import rules
-from course.live.client import Sender, Service
+from course.live.client import LiveError, Sender, Service
 from course.live.rules import Refused
 
 
@@ -226,3 +229,264 @@ def test_share_bar_without_a_hub_stays_hidden_and_idle(monkeypatch):
     dashboard = widgets.live_session("two-words")
     assert "No live-session service" in dashboard.value
     widgets.close_views()
+
+
+# -- the share bar inside a lesson's quizzes: one sharing state per lesson ------------------------------
+class FakeService:
+    """The live service as the share bars see it: one open session for lesson two-words (join code FERNOT)."""
+
+    token = "learner-token"
+
+    def __init__(self):
+        self.open = True
+        self.joined = False
+        self.calls: list[tuple] = []
+        self.answers: list[dict] = []
+        self.look_gate: threading.Event | None = None  # set: a look waits for it (a slow service)
+        self.session = {"id": "a" * 32, "code": "FERNOT", "lessons": ["two-words"], "open": True}
+
+    def open_sessions(self, lesson):
+        found = [{**self.session, "joined": self.joined, "pseudonym": "Fern Otter" if self.joined else None}]
+        found = found if self.open and lesson in self.session["lessons"] else []
+        self.calls.append(("look", lesson))
+        if self.look_gate is not None:
+            self.look_gate.wait(10)
+        return found
+
+    def join(self, code):
+        self.calls.append(("join", code))
+        if not self.open or code != self.session["code"]:
+            raise LiveError("there is no open session with that code", 404)
+        self.joined = True
+        return {**self.session, "joined": True, "pseudonym": "Fern Otter"}
+
+    def leave(self, session_id):
+        self.calls.append(("leave", session_id))
+        self.joined = False
+
+    def send_answer(self, session_id, doc, timeout=2.0):
+        if not self.joined:
+            raise LiveError("you have not joined this session", 409)
+        self.answers.append(doc)
+
+    def count(self, what: str) -> int:
+        return sum(1 for call in self.calls if call[0] == what)
+
+
+@pytest.fixture
+def on_a_hub(monkeypatch):
+    """A learner's kernel on a hub with the live service (the environment names it), talking to a FakeService."""
+    from course.live.client import Service, stop_all
+
+    assert wait_for(lambda: not [t for t in threading.enumerate() if t.name.startswith("lead-manage-live")], 10)
+    fake = FakeService()
+    monkeypatch.setenv("LEAD_MANAGE_LIVE_URL", "http://127.0.0.1:9/services/live/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "learner-token")
+    monkeypatch.delenv("LEAD_MANAGE_INSTRUCTOR", raising=False)
+    monkeypatch.setattr(Service, "from_env", lambda environ=None: fake)
+    yield fake
+    import widgets
+
+    widgets.close_views()
+    stop_all()
+
+
+def live_threads(name: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
+
+
+def wait_for(condition, timeout: float = 5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def check(quiz, answer=0):
+    view = quiz.views[0]
+    view.set_answer(answer)
+    view.check_button.click()
+
+
+def test_quizzes_of_one_lesson_share_one_sharing_state(on_a_hub):
+    import widgets
+
+    first = widgets.quiz("two-words", "define-managing")
+    second = widgets.quiz("two-words", "faq-reframed")
+    elsewhere = widgets.quiz("frameworks")
+    bars = [first.share_bar, second.share_bar]
+    assert all(bar is not None and bar in quiz.children for bar, quiz in zip(bars, (first, second)))
+    assert bars[0].lesson_sharing is bars[1].lesson_sharing
+    assert elsewhere.share_bar.lesson_sharing is not bars[0].lesson_sharing  # another lesson: a state of its own
+    assert wait_for(lambda: all(bar.available for bar in bars))
+    assert len(live_threads("lead-manage-live-share")) == 2  # one per lesson, not one per bar
+    assert not elsewhere.share_bar.available and elsewhere.share_bar.layout.display == "none"
+    for bar in bars:  # off by default
+        assert not bar.sharing and not bar.toggle.value and bar.code == "FERNOT" and bar.layout.display == ""
+        assert "Sharing is off" in bar.details.value
+
+    bars[0].toggle.value = True  # one click, in the first quiz
+    bars[0].settle()
+    for bar in bars:
+        assert bar.sharing and bar.toggle.value and bar.pseudonym == "Fern Otter"
+        assert "Never your name, reflections or ratings" in bar.details.value
+    assert on_a_hub.count("join") == 1 and len(live_threads("lead-manage-live-sender")) == 1
+    check(first)
+    check(second, 1)
+    assert bars[0].sender.wait_idle(5)
+    assert [(a["question"], a["answer"]) for a in on_a_hub.answers] == [("define-managing", 0), ("faq-reframed", 1)]
+
+    bars[1].toggle.value = False  # one click to leave, in the other quiz
+    bars[1].settle()
+    for bar in bars:
+        assert not bar.sharing and not bar.toggle.value and bar.pseudonym == "" and "Sharing is off" in bar.details.value
+    assert on_a_hub.count("leave") == 1 and bars[0].sender is None
+    check(first, 2)
+    time.sleep(0.3)
+    assert len(on_a_hub.answers) == 2
+
+
+def test_a_failed_join_unticks_every_bar_and_says_why(on_a_hub):
+    import widgets
+
+    bars = [widgets.quiz("two-words", q).share_bar for q in ("define-managing", "faq-reframed")]
+    assert wait_for(lambda: bars[0].available)
+    on_a_hub.open = False  # the instructor closed it since the last look
+    bars[1].toggle.value = True
+    bars[1].settle()
+    for bar in bars:
+        assert not bar.sharing and not bar.toggle.value and "Not shared" in bar.note.value
+    assert bars[0].sender is None
+
+
+def test_a_look_begun_before_a_join_does_not_undo_it(on_a_hub):
+    import widgets
+
+    bar = widgets.quiz("two-words", "define-managing").share_bar
+    assert wait_for(lambda: bar.available)
+    on_a_hub.look_gate = threading.Event()
+    slow = threading.Thread(target=bar.look)  # sees "not joined", and answers only after the join below
+    slow.start()
+    assert wait_for(lambda: on_a_hub.count("look") >= 2)
+    bar.toggle.value = True
+    bar.settle()
+    on_a_hub.look_gate.set()
+    slow.join(5)
+    assert bar.sharing and bar.sender is not None
+    bar.look()  # a fresh look agrees
+    assert bar.sharing
+
+
+def test_rerunning_a_quiz_cell_keeps_sharing_and_leaves_nothing_behind(on_a_hub, store):
+    import widgets
+
+    first = widgets.quiz("two-words", "define-managing")
+    second = widgets.quiz("two-words", "faq-reframed")
+    state = first.share_bar.lesson_sharing
+    assert wait_for(lambda: first.share_bar.available)
+    first.share_bar.toggle.value = True
+    first.share_bar.settle()
+    old_bar = first.share_bar
+    again = widgets.quiz("two-words", "define-managing")  # the same cell run again: the old quiz is closed
+    assert first.comm is None and old_bar.comm is None
+    assert again.share_bar.lesson_sharing is state and second.share_bar.lesson_sharing is state
+    assert again.share_bar.sharing and again.share_bar.toggle.value  # shown shared at once, no new join
+    assert on_a_hub.count("join") == 1 and on_a_hub.count("leave") == 0
+    assert len(live_threads("lead-manage-live-share")) == 1 and len(live_threads("lead-manage-live-sender")) == 1
+    old_bar.toggle.value = False  # a closed bar no longer acts on the lesson's state
+    assert state.sharing and state.pending == ""
+    check(again)
+    assert again.share_bar.sender.wait_idle(5)
+    assert len(on_a_hub.answers) == 1  # sent once, not once per bar ever shown
+
+
+def test_closing_one_bar_keeps_sharing_and_closing_the_last_stops_everything(on_a_hub):
+    import gc
+    import weakref
+
+    import widgets
+
+    first = widgets.quiz("two-words", "define-managing")
+    second = widgets.quiz("two-words", "faq-reframed")
+    state = first.share_bar.lesson_sharing
+    assert wait_for(lambda: first.share_bar.available)
+    second.share_bar.toggle.value = True
+    second.share_bar.settle()
+    first.close()
+    assert state.watching and second.share_bar.sharing and second.share_bar.sender is not None
+    check(second)
+    assert second.share_bar.sender.wait_idle(5) and len(on_a_hub.answers) == 1
+
+    sender = weakref.ref(second.share_bar.sender)
+    bar = second.share_bar
+    second.close()  # the last bar of the lesson
+    assert wait_for(lambda: not state.watching) and bar.sender is None
+    assert wait_for(lambda: not live_threads("lead-manage-live-share") and not live_threads("lead-manage-live-sender"))
+    gc.collect()
+    assert sender() is None  # the store let go of it: nothing listens to Check any more
+    widgets._store().record_attempt("two-words", "define-managing", 1, False, 0.0)
+    time.sleep(0.3)
+    assert len(on_a_hub.answers) == 1
+    assert on_a_hub.count("leave") == 0 and on_a_hub.joined  # still a member: a bar shown again carries on
+    fresh = widgets.quiz("two-words", "fernhill-sort").share_bar
+    assert fresh.lesson_sharing is not state
+    assert wait_for(lambda: fresh.sharing) and fresh.toggle.value and fresh.sender is not None
+
+
+def test_instructor_mode_shows_no_share_bar(on_a_hub):
+    import widgets
+
+    looks = on_a_hub.count("look")
+    threads = threading.active_count()
+    keyed = widgets.quiz("two-words", "define-managing", show_key=True)
+    guide = widgets.debrief("two-words", "define-managing")
+    learner = widgets.quiz("two-words", "faq-reframed")  # the other side: a learner's quiz has one
+    for quiz in (keyed, guide):
+        assert quiz.share_bar is None
+        assert not [c for c in quiz.children if "lm-share" in c._dom_classes]
+    assert learner.share_bar is not None and "lm-share" in learner.share_bar._dom_classes
+    learner.close()
+    assert wait_for(lambda: threading.active_count() <= threads)
+    assert on_a_hub.count("look") <= looks + 1  # only the learner's quiz looked
+
+
+def test_a_lesson_without_a_service_imports_no_network_code(tmp_path):
+    import subprocess
+    import sys
+
+    script = """
+import json, os, sys, time
+import widgets
+
+seen = {}
+def step(name, **env):
+    for key in ("LEAD_MANAGE_LIVE_URL", "JUPYTERHUB_API_TOKEN", "LEAD_MANAGE_INSTRUCTOR"):
+        os.environ.pop(key, None)
+    os.environ.update(env)
+    started = time.perf_counter()
+    quiz = widgets.quiz("two-words")
+    seen[name] = {"client": "course.live.client" in sys.modules, "views": "widgets.live_views" in sys.modules,
+                  "bar": quiz.share_bar is not None, "seconds": time.perf_counter() - started}
+
+url = "http://127.0.0.1:9/services/live/"
+step("no hub")
+step("token only", JUPYTERHUB_API_TOKEN="abc")
+step("url only", LEAD_MANAGE_LIVE_URL=url)
+step("instructor", LEAD_MANAGE_LIVE_URL=url, JUPYTERHUB_API_TOKEN="abc", LEAD_MANAGE_INSTRUCTOR="1")
+step("learner on a hub", LEAD_MANAGE_LIVE_URL=url, JUPYTERHUB_API_TOKEN="abc")
+widgets.close_views()
+print(json.dumps(seen))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("LEAD_MANAGE_LIVE_URL", "JUPYTERHUB_API_TOKEN")}
+    env["LEAD_MANAGE_DATA_DIR"] = str(tmp_path / "data")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    for name in ("no hub", "token only", "url only", "instructor"):
+        assert seen[name] == {**seen[name], "client": False, "views": False, "bar": False}, name
+    learner = seen["learner on a hub"]
+    assert learner["client"] and learner["views"] and learner["bar"]
+    assert learner["seconds"] < 2  # the service here is down: the quiz still shows at once

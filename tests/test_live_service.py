@@ -258,39 +258,56 @@ def test_a_flood_of_bad_requests_is_refused_and_the_service_keeps_answering(hub)
 
 
 # -- the kernel's side, against the real service ---------------------------------------------------------
-def test_client_and_widgets_end_to_end(hub, tmp_path):
+def test_client_and_widgets_end_to_end(hub, tmp_path, monkeypatch):
+    """Learners' quizzes, built as a lesson builds them on the hub, share through the bar inside them."""
     from course.bank import lesson
     from course.live.client import Service, stop_all
     from course.store import ProgressStore
-    from widgets.live_views import LiveDashboard, ShareBar
+    from widgets.live_views import LiveDashboard
+    from widgets.quiz_view import Quiz
 
     instructor = Service(hub.service_url, hub.user_token("ines"))
     fresh_session(hub)
     session = instructor.open_session([LESSON])
     board = LiveDashboard(instructor, [lesson(LESSON)], session, refresh=0)
-    stores = [ProgressStore(tmp_path / f"{name}.sqlite3") for name in ("amy", "bob", "cy")]
-    bars = [ShareBar(Service(hub.service_url, hub.user_token(name)), LESSON, store, look_every=0)
-            for name, store in zip(("amy", "bob", "cy"), stores)]
-    try:
-        for bar in bars:
-            deadline = time.monotonic() + 10
-            while not bar.available and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert bar.available and not bar.sharing and bar.code == session["code"]
-            assert "Sharing is off" in bar.details.value and bar.layout.display == ""
-        for bar in bars[:2]:
-            bar.toggle.value = True
-            bar.settle()
-            assert bar.sharing and bar.pseudonym and "Never your name, reflections or ratings" in bar.details.value
-        stores[0].record_attempt(LESSON, "define-managing", 0, True, 1.0)
-        stores[1].record_attempt(LESSON, "define-managing", 2, False, 0.0)
-        stores[1].record_attempt(LESSON, "define-managing", 0, True, 1.0)
-        stores[2].record_attempt(LESSON, "define-managing", 3, False, 0.0)  # cy did not join: not counted
-        stores[0].save_reflection(LESSON, "first-thoughts", "private words")
-        from course.live.client import sender_for
+    two_words = lesson(LESSON)
+    names = ("amy", "bob", "cy")
+    stores = {name: ProgressStore(tmp_path / f"{name}.sqlite3") for name in names}
+    monkeypatch.setenv("LEAD_MANAGE_LIVE_URL", hub.service_url)  # what the hub admin sets for every server
+    quizzes = {}
+    for name in names:  # each learner's server has a token of its own
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", hub.user_token(name))
+        quizzes[name] = [Quiz(two_words, [two_words.question(q)], stores[name]) for q in ("define-managing", "faq-reframed")]
+    bars = {name: [quiz.share_bar for quiz in quizzes[name]] for name in names}
 
-        for bar in bars[:2]:
-            assert sender_for(bar.service, session["id"]).wait_idle(10)
+    def check(name, answer, which=0):
+        view = quizzes[name][which].views[0]
+        view.set_answer(answer)
+        view.check_button.click()
+
+    try:
+        for name in names:
+            assert bars[name][0].lesson_sharing is bars[name][1].lesson_sharing
+            for bar in bars[name]:
+                deadline = time.monotonic() + 10
+                while not bar.available and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert bar.available and not bar.sharing and bar.code == session["code"]
+                assert "Sharing is off" in bar.details.value and bar.layout.display == ""
+        for name in ("amy", "bob"):
+            bars[name][0].toggle.value = True
+            bars[name][0].settle()
+            for bar in bars[name]:  # one click in one quiz: every quiz of the lesson shows it
+                assert bar.sharing and bar.toggle.value and bar.pseudonym
+                assert "Never your name, reflections or ratings" in bar.details.value
+        assert bars["amy"][0].pseudonym != bars["bob"][0].pseudonym
+        check("amy", 0)
+        check("bob", 2)
+        check("bob", 0)
+        check("cy", 3)  # cy did not join: not counted
+        stores["amy"].save_reflection(LESSON, "first-thoughts", "private words")
+        for name in ("amy", "bob"):
+            assert bars[name][0].sender.wait_idle(10)
         assert board.refresh_now() and board.joined == 2 and board.answers == 2
         counts = board.counts[(LESSON, "define-managing")]
         assert [b.count for b in counts.bars] == [1, 0, 1, 0] and counts.first_right == 1
@@ -298,16 +315,18 @@ def test_client_and_widgets_end_to_end(hub, tmp_path):
         assert "Key" not in board.stage.value
         board.revealed = True
         assert "✔ Key" in board.stage.value and "Discussion" not in board.stage.value
-        # Leaving takes one click, and the next answers stay home.
-        bars[1].toggle.value = False
-        bars[1].settle()
-        assert not bars[1].sharing
-        stores[1].record_attempt(LESSON, "faq-reframed", 1, False, 0.0)
+        # Leaving takes one click, in any quiz of the lesson, and the next answers stay home.
+        bars["bob"][1].toggle.value = False
+        bars["bob"][1].settle()
+        assert not bars["bob"][0].sharing and not bars["bob"][0].toggle.value
+        check("bob", 1, which=1)
         board.refresh_now()
         assert board.joined == 1 and board.counts[(LESSON, "faq-reframed")].answered == 0
         assert board.close_session() and board.closed and board.export_button.disabled is False
-        bars[0].look()
-        assert not bars[0].available and bars[0].layout.display == "none" and not bars[0].sharing
+        bars["amy"][0].look()
+        for bar in bars["amy"]:
+            assert not bar.available and bar.layout.display == "none" and not bar.sharing
+        assert bars["amy"][0].sender is None
         report = board.export()
         assert report and "define-managing" in report and "private words" not in report
         assert "data:text/html;base64," in board.download.value
@@ -316,11 +335,11 @@ def test_client_and_widgets_end_to_end(hub, tmp_path):
         assert board.delete()
         assert all(s["id"] != session["id"] for s in instructor.call("GET", "api/sessions/mine")["sessions"])
     finally:
-        stop_all()
         board.close()
-        for bar in bars:
-            bar.close()
-        for store in stores:
+        for quiz in (q for qs in quizzes.values() for q in qs):
+            quiz.close()
+        stop_all()
+        for store in stores.values():
             store.close()
 
 

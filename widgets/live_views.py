@@ -5,8 +5,10 @@ right at their first try and how their first answers spread over the options (ba
 text), refreshed every few seconds by a background thread, in the projector view's large type and with
 its lettering (the room's shared option order). Reveal marks the key; discussion notes are never shown.
 
-`ShareBar` is the learner's control: hidden unless a session for the lesson is open, off by default, one
-click to share and one to stop, and it says exactly what is shared. Both talk to the service only through
+`ShareBar` is the learner's control, shown in each quiz of a lesson on a hub with the service (see
+`lesson_share_bar`): hidden unless a session for the lesson is open, off by default, one click to share and
+one to stop, and it says exactly what is shared. Every bar of a lesson is a view of one `LessonSharing`, the
+kernel's single sharing state for that lesson. All of them talk to the service only through
 `course.live.client`; the counting rules live in `course.live.rules`.
 """
 from __future__ import annotations
@@ -19,11 +21,12 @@ from html import escape
 from typing import Callable
 
 import ipywidgets as W
-from traitlets import Bool, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Enum, HasTraits, Int, TraitError, Unicode, observe, validate
+from traitlets import List as TList
 
 from course.bank import Lesson
 from course.kinds import kind_of
-from course.live.client import LiveError, Service, sender_for, start_sharing, stop_sharing
+from course.live.client import LiveError, Service, release_sharing, sender_for, start_sharing, stop_sharing
 from course.live.rules import QuestionTally
 from course.order import display_order
 from widgets._style import CSS, Fallback
@@ -330,11 +333,241 @@ _SHARED_WHAT = ("the question, your answer, whether it was right, and the time y
                 "the session gets a copy.")
 
 
-class ShareBar(Fallback, W.VBox):
-    """A learner's "Share my answers with the class session" control for one lesson.
+class LessonSharing(HasTraits):
+    """One lesson's sharing with live class sessions in this kernel, which every share bar of the lesson shows.
 
-    Hidden (`available` False) unless the service has an open session for the lesson. `sharing` is off until
-    the learner ticks the box; then each answer they check in the session's lessons is sent in the background.
+    There is one per (service, store, lesson), from `LessonSharing.of`; each `ShareBar` of the lesson is a view of
+    it, so ticking the box in one quiz ticks it in all, and leaving in one leaves in all. While at least one bar
+    is open, one background thread looks for open sessions every `look_every` seconds and, once joined, one
+    sender shares the answers checked in the session's lessons. When the last bar closes both stop and the store
+    is no longer listened to; the learner stays a member of the session, so a bar shown again (a re-run cell)
+    finds the membership and carries on sharing.
+
+    Parameters
+    ----------
+    service:
+        The live service.
+    lesson_id:
+        The lesson whose sessions it offers.
+    store:
+        The learner's progress store (its `on_attempt` feeds the sender).
+    look_every:
+        Seconds between looks for an open or closed session; 0 looks once.
+    """
+
+    available = Bool(False, help="Whether a session for this lesson is open (the bars show only then).")
+    sharing = Bool(False, help="Whether this learner has joined a session and shares their checked answers with it.")
+    code = Unicode("", help="The join code of the session offered or joined.")
+    pseudonym = Unicode("", help="The name the joined session shows for this learner.")
+    codes = TList(Unicode(), help="The join codes of the lesson's open sessions, as the last look found them.")
+    pending = Enum(("", "join", "leave"), default_value="", help="A join or leave asked for and not yet done.")
+    details = Unicode("", help="What the bars say about the session and what is shared (escaped HTML).")
+    notice = Unicode("", help="The last problem or note to show under the bars (escaped HTML), or empty.")
+
+    def __init__(self, service: Service, lesson_id: str, store, look_every: float = LOOK_SECONDS):
+        super().__init__()
+        self.service, self.lesson_id, self.store, self.look_every = service, lesson_id, store, look_every
+        self.sessions: list[dict] = []
+        self.session: dict | None = None
+        self.views: list = []
+        self._state = threading.RLock()   # guards what the bars show; never held while the service is asked
+        self._turns = threading.Lock()    # one join or leave at a time, in the order asked
+        self._changes = 0                 # joins and leaves done: a look begun before one of them is stale
+        self._asked = 0
+        self._workers: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    # -- one per lesson ------------------------------------------------------------------------
+    @classmethod
+    def of(cls, service: Service, lesson_id: str, store, look_every: float = LOOK_SECONDS) -> "LessonSharing":
+        """Return this kernel's sharing state for the lesson (made on first use; `look_every` counts only then)."""
+        key = (service, id(store), lesson_id)  # the state holds the store, so its id is not reused meanwhile
+        with _lessons_lock:
+            found = _lessons.get(key)
+            if found is None:
+                found = _lessons[key] = cls(service, lesson_id, store, look_every)
+            return found
+
+    def attach(self, view) -> None:
+        """Show this state in one more bar; the first bar starts the looking."""
+        with _lessons_lock:
+            self.views.append(view)
+            if self._watcher is None:
+                self._watcher = _in_background(self._watch, "lead-manage-live-share")
+
+    def detach(self, view) -> None:
+        """Stop showing this state in a bar; after the last one, stop looking and sending (the membership stays)."""
+        with _lessons_lock:
+            if view in self.views:
+                self.views.remove(view)
+            if self.views:
+                return
+            for key, found in list(_lessons.items()):
+                if found is self:
+                    del _lessons[key]
+        self._stop.set()
+        with self._state:
+            if self.session is not None:
+                release_sharing(self.service, self.session["id"], self.store, self)
+
+    @property
+    def watching(self) -> bool:
+        """Tell whether the thread that looks for sessions still runs."""
+        return self._watcher is not None and self._watcher.is_alive()
+
+    @property
+    def sender(self):
+        """Return the running `course.live.client.Sender` of the joined session, or None."""
+        session = self.session
+        return sender_for(self.service, session["id"], self.store) if session is not None else None
+
+    # -- looking for sessions ------------------------------------------------------------------
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.look()
+            if self.look_every <= 0 or self._stop.wait(self.look_every):
+                return
+
+    def look(self) -> None:
+        """Ask the service for open sessions of this lesson and show or hide the bars accordingly."""
+        with self._state:
+            begun = self._changes
+        try:
+            sessions = self.service.open_sessions(self.lesson_id)
+        except LiveError:
+            return  # the service away or slow: the lesson behaves as it does without one
+        with self._state:
+            if self._stop.is_set() or begun != self._changes or self.pending:
+                return  # closed meanwhile, or a join or leave made this answer stale
+            self.sessions = sessions
+            joined = next((s for s in sessions if s.get("joined")), None)
+            if joined is not None:  # joined earlier (a bar closed since, a restarted kernel): keep sharing it
+                self._take(joined)
+            elif self.session is not None:  # the instructor closed it, or the learner left it elsewhere
+                stop_sharing(self.service, self.session["id"], self.store)
+                self.session = None
+                self.pseudonym = ""
+            self._sync()
+
+    def _take(self, session: dict) -> None:
+        if self.session is not None and self.session["id"] != session["id"]:
+            release_sharing(self.service, self.session["id"], self.store, self)
+        self.session, self.pseudonym = session, session.get("pseudonym") or ""
+        if not self._stop.is_set():
+            start_sharing(self.service, session, self.store, self._on_note, holder=self)
+
+    def _sync(self) -> None:
+        codes = [s["code"] for s in self.sessions if s.get("code")]
+        if self.session is not None:
+            code = self.session.get("code") or ""
+        else:
+            code = self.code if self.code in codes else (codes[0] if codes else "")
+        with self.hold_trait_notifications():
+            self.codes = codes
+            self.code = code
+            self.sharing = self.session is not None
+            self.available = bool(codes) or self.sharing
+            self.details = self._details()
+
+    def _details(self) -> str:
+        if self.sharing:
+            sender = self.sender
+            sent = f" Shared so far from this notebook: {sender.sent}." if sender is not None and sender.sent else ""
+            return (f'<div class="lm-muted">Sharing with session <b>{escape(self.code)}</b> as '
+                    f'<b>{escape(self.pseudonym)}</b>. For each question you check in this session\'s '
+                    f'lessons the session gets {escape(_SHARED_WHAT)}{escape(sent)} Untick the box to '
+                    "stop; answers already shared stay with the session until your instructor deletes it.</div>")
+        if self.available:
+            return (f'<div class="lm-muted">Your instructor has opened a live session (code '
+                    f'<b>{escape(self.code)}</b>). Sharing is off. Tick the box to send, for each question '
+                    f"you check, {escape(_SHARED_WHAT)}</div>")
+        return ""
+
+    def choose(self, code: str) -> None:
+        """Offer the session with this join code (one of `codes`) when several are open and none is joined."""
+        with self._state:
+            if self.session is None and code in self.codes:
+                self.code = code
+                self.details = self._details()
+
+    # -- joining and leaving -------------------------------------------------------------------
+    def ask(self, share: bool) -> None:
+        """Join (True) or leave (False) in the background, as one click on any bar does."""
+        with self._state:
+            if self.pending == ("join" if share else "leave") or (not self.pending and self.sharing == share):
+                return  # already asked, or already so
+            self._asked += 1
+            self.pending = "join" if share else "leave"
+        self._workers = [t for t in self._workers if t.is_alive()]
+        self._workers.append(_in_background(lambda: self._answer(share), "lead-manage-live-join"))
+
+    def _answer(self, share: bool) -> None:
+        try:
+            with self._turns:
+                self.join() if share else self.leave()
+        finally:
+            with self._state:
+                self._asked -= 1
+                if not self._asked:
+                    self.pending = ""
+
+    def settle(self, timeout: float = 10) -> None:
+        """Wait for the joins and leaves asked for to finish (tests)."""
+        for worker in list(self._workers):
+            worker.join(timeout)
+
+    def join(self) -> bool:
+        """Join the offered session (`code`) and start sharing; return whether it worked."""
+        with self._state:
+            code = self.code
+        try:
+            joined = self.service.join(code)
+        except LiveError as exc:
+            with self._state:
+                self._changes += 1
+                self.notice = f'<div class="lm-warning" role="alert">Not shared: {escape(_say(exc))}</div>'
+                self._sync()
+            return False
+        with self._state:
+            self._changes += 1
+            self._take(joined)
+            self.notice = ""
+            self._sync()
+        return True
+
+    def leave(self) -> None:
+        """Stop sharing here and tell the session; answers already shared stay with it."""
+        with self._state:
+            self._changes += 1
+            session, self.session = self.session, None
+            if session is not None:
+                stop_sharing(self.service, session["id"], self.store)
+            self.pseudonym = ""
+            self._sync()
+        if session is None:
+            return
+        try:
+            self.service.leave(session["id"])
+        except LiveError as exc:
+            self.notice = (f'<div class="lm-muted" role="status">Sharing stopped here; the session was not told '
+                           f'({escape(_say(exc))})</div>')
+
+    def _on_note(self, sentence: str) -> None:
+        self.notice = f'<div class="lm-muted" role="status">{escape(sentence)}</div>'
+
+
+# Each lesson's sharing state in this kernel, while a bar shows it: (service, id of the store, lesson) -> state.
+_lessons: dict[tuple, LessonSharing] = {}
+_lessons_lock = threading.Lock()
+
+
+class ShareBar(Fallback, W.VBox):
+    """A learner's "Share my answers with the class session" control: a view of its lesson's `LessonSharing`.
+
+    Hidden (`available` False) unless the service has an open session for the lesson. `sharing` is off until the
+    learner ticks the box in any bar of the lesson; then each answer they check in the session's lessons is sent
+    in the background. Every bar of a lesson shows the same state; closing one leaves the others sharing.
 
     Parameters
     ----------
@@ -345,7 +578,7 @@ class ShareBar(Fallback, W.VBox):
     store:
         The learner's progress store (its `on_attempt` feeds the sender).
     look_every:
-        Seconds between looks for an open or closed session; 0 looks once.
+        Seconds between looks for an open or closed session; 0 looks once. Only the lesson's first bar sets it.
     """
 
     available = Bool(False, help="Whether a session for this lesson is open (the bar shows only then).")
@@ -353,13 +586,11 @@ class ShareBar(Fallback, W.VBox):
     code = Unicode("", help="The join code of the session offered or joined.")
     pseudonym = Unicode("", help="The name the joined session shows for this learner.")
 
+    _MIRRORED = ("available", "sharing", "code", "pseudonym", "codes", "pending", "details", "notice")
+
     def __init__(self, service: Service | None, lesson_id: str, store, look_every: float = LOOK_SECONDS, **kwargs):
         self.service, self.lesson_id, self.store = service, lesson_id, store
-        self.sessions: list[dict] = []
-        self.session: dict | None = None
         self._syncing = False
-        self._stop = threading.Event()
-        self._work = threading.Lock()
         self.toggle = W.Checkbox(value=False, description="Share my answers with the class session", indent=False)
         self.choice = W.Dropdown(options=[], description="Session code", layout=W.Layout(display="none", width="auto"))
         self.details = W.HTML("")
@@ -371,125 +602,80 @@ class ShareBar(Fallback, W.VBox):
         self.add_class("lm-card")
         self.add_class("lm-share")
         self.layout.display = "none"
-        self._pending: threading.Thread | None = None
+        self.lesson_sharing: LessonSharing | None = None  # None outside a hub
         if service is not None:
-            self._thread = _in_background(lambda: self._watch(look_every), "lead-manage-live-share")
+            self.lesson_sharing = LessonSharing.of(service, lesson_id, store, look_every)
+            self.lesson_sharing.observe(self._on_state, names=list(self._MIRRORED))
+            self._on_state()
+            self.lesson_sharing.attach(self)
 
-    # -- looking for sessions ------------------------------------------------------------------
-    def _watch(self, every: float) -> None:
-        while not self._stop.is_set():
-            self.look()
-            if every <= 0 or self._stop.wait(every):
-                return
+    @property
+    def session(self) -> dict | None:
+        """The session joined, as the service described it, or None."""
+        return self.lesson_sharing.session if self.lesson_sharing is not None else None
+
+    @property
+    def sender(self):
+        """The running sender of the lesson's joined session, or None."""
+        return self.lesson_sharing.sender if self.lesson_sharing is not None else None
 
     def look(self) -> None:
-        """Ask the service for open sessions of this lesson and show or hide the bar accordingly."""
-        try:
-            sessions = self.service.open_sessions(self.lesson_id)
-        except LiveError:
-            return  # the service away or slow: the lesson behaves as it does without one
-        if self._stop.is_set():
-            return
-        with self._work:
-            self.sessions = sessions
-            joined = next((s for s in sessions if s.get("joined")), None)
-            if joined is not None:  # joined earlier (another cell, a restarted kernel): keep sharing it
-                self.session, self.pseudonym = joined, joined.get("pseudonym") or ""
-                start_sharing(self.service, joined, self.store, self._on_note)
-            elif self.session is not None:  # the instructor closed it, or the learner left it elsewhere
-                stop_sharing(self.service, self.session["id"])
-                self.session = None
-            self._sync(sharing=joined is not None)
+        """Ask the service for the lesson's open sessions now (every bar of the lesson shows the answer)."""
+        if self.lesson_sharing is not None:
+            self.lesson_sharing.look()
 
-    def _sync(self, sharing: bool) -> None:
+    def settle(self, timeout: float = 10) -> None:
+        """Wait for a join or leave under way to finish (tests)."""
+        if self.lesson_sharing is not None:
+            self.lesson_sharing.settle(timeout)
+
+    # -- showing the lesson's state -------------------------------------------------------------
+    def _on_state(self, change=None) -> None:
+        state = self.lesson_sharing
+        if state is None or self.comm is None:  # closed: a late change from a background thread
+            return
         self._syncing = True
         try:
-            codes = [s["code"] for s in self.sessions if s.get("code")]
-            self.choice.options = codes
-            self.choice.layout.display = "" if len(codes) > 1 and not sharing else "none"
-            if self.session is not None and sharing:
-                self.code = self.session.get("code") or ""
-            elif codes and self.choice.value in codes:
-                self.code = self.choice.value
-            else:
-                self.code = codes[0] if codes else ""
-            self.toggle.value = sharing
-            self.sharing = sharing
-            self.available = bool(codes)
+            self.available, self.sharing = state.available, state.sharing
+            self.code, self.pseudonym = state.code, state.pseudonym
+            self.toggle.value = state.pending == "join" or (state.sharing and state.pending != "leave")
+            self.toggle.disabled = bool(state.pending)
+            if list(self.choice.options) != list(state.codes):
+                self.choice.options = list(state.codes)
+            if state.code in state.codes:
+                self.choice.value = state.code
+            self.choice.layout.display = "" if len(state.codes) > 1 and not state.sharing else "none"
+            self.details.value = state.details
+            self.note.value = state.notice
         finally:
             self._syncing = False
-        self._render()
 
     @observe("available")
     def _on_available(self, change) -> None:
         self.layout.display = "" if change["new"] else "none"
 
-    # -- joining and leaving -------------------------------------------------------------------
+    # -- one click to join, one to leave ----------------------------------------------------------
     def _on_choice(self, change) -> None:
-        if not self._syncing and change["new"]:
-            self.code = change["new"]
-            self._render()
+        if not self._syncing and change["new"] and self.lesson_sharing is not None:
+            self.lesson_sharing.choose(change["new"])
 
     def _on_toggle(self, change) -> None:
-        if self._syncing:
-            return
-        work = self._join if change["new"] else self._leave
-        self._pending = _in_background(work, "lead-manage-live-join")
-
-    def settle(self, timeout: float = 10) -> None:
-        """Wait for a join or leave under way to finish (tests)."""
-        if self._pending is not None:
-            self._pending.join(timeout)
-
-    def _join(self) -> None:
-        with self._work:
-            try:
-                joined = self.service.join(self.code)
-            except LiveError as exc:
-                self.note.value = f'<div class="lm-warning" role="alert">Not shared: {escape(_say(exc))}</div>'
-                self._sync(sharing=False)
-                return
-            self.session, self.pseudonym = joined, joined.get("pseudonym") or ""
-            start_sharing(self.service, joined, self.store, self._on_note)
-            self.note.value = ""
-            self._sync(sharing=True)
-
-    def _leave(self) -> None:
-        with self._work:
-            session, self.session = self.session, None
-            if session is not None:
-                stop_sharing(self.service, session["id"])
-                try:
-                    self.service.leave(session["id"])
-                except LiveError as exc:
-                    self.note.value = (f'<div class="lm-muted" role="status">Sharing stopped here; the session was not told '
-                                       f'({escape(_say(exc))})</div>')
-            self.pseudonym = ""
-            self._sync(sharing=False)
-
-    def _on_note(self, sentence: str) -> None:
-        self.note.value = f'<div class="lm-muted" role="status">{escape(sentence)}</div>'
-
-    def _render(self) -> None:
-        if self.sharing and self.session is not None:
-            sender = sender_for(self.service, self.session["id"])
-            sent = f" Shared so far from this notebook: {sender.sent}." if sender is not None and sender.sent else ""
-            self.details.value = (f'<div class="lm-muted">Sharing with session <b>{escape(self.code)}</b> as '
-                                  f'<b>{escape(self.pseudonym)}</b>. For each question you check in this session\'s '
-                                  f'lessons the session gets {escape(_SHARED_WHAT)}{escape(sent)} Untick the box to '
-                                  "stop; answers already shared stay with the session until your instructor deletes "
-                                  "it.</div>")
-        elif self.available:
-            self.details.value = (f'<div class="lm-muted">Your instructor has opened a live session (code '
-                                  f'<b>{escape(self.code)}</b>). Sharing is off. Tick the box to send, for each question '
-                                  f"you check, {escape(_SHARED_WHAT)}</div>")
-        else:
-            self.details.value = ""
+        if not self._syncing and self.lesson_sharing is not None:
+            self.lesson_sharing.ask(bool(change["new"]))
 
     def _retire(self) -> None:
-        self._stop.set()
+        state, self.lesson_sharing = self.lesson_sharing, None
+        if state is not None:
+            state.unobserve(self._on_state, names=list(self._MIRRORED))
+            state.detach(self)
         super()._retire()
 
     def fallback_html(self) -> str:
         return ("<p>Sharing answers with a live class session is offered here while your instructor runs one on "
                 "your course hub. Run this cell to see it.</p>")
+
+
+def lesson_share_bar(lesson_id: str, store) -> ShareBar | None:
+    """Return a share bar for the lesson when the environment names a live service (`Service.from_env`), else None."""
+    service = Service.from_env()
+    return ShareBar(service, lesson_id, store) if service is not None else None

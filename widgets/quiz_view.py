@@ -443,6 +443,10 @@ class Quiz(Fallback, W.VBox):
                  intro: str = "", restore: bool = True, notes: dict | None = None, **kwargs):
         """Build the quiz.
 
+        For a learner on a hub whose admin set up the live service (`LEAD_MANAGE_LIVE_URL` and the server's
+        `JUPYTERHUB_API_TOKEN` in the environment), the quiz starts with the lesson's "Share my answers with the
+        class session" bar (`share_bar`, a `widgets.live_views.ShareBar`; None elsewhere and in instructor mode).
+
         Parameters
         ----------
         lesson:
@@ -474,9 +478,20 @@ class Quiz(Fallback, W.VBox):
                   "why each option is right or wrong. <b>Trainer notes</b> are for you alone. Answers checked here "
                   "are not saved.</div>") if show_key else ""
         top = W.HTML(CSS + (INSTRUCTOR_CSS if show_key else "") + notice_html(store) + banner + intro)
+        self.share_bar = None
+        if not show_key:  # a learner on a hub with the live service; looked up first, so other lessons import nothing
+            import os
+
+            from course.live import URL_ENV
+
+            if os.environ.get(URL_ENV) and os.environ.get("JUPYTERHUB_API_TOKEN"):
+                from widgets.live_views import lesson_share_bar
+
+                self.share_bar = lesson_share_bar(lesson.id, store)
         for view in self.views:
             view.observe(self._on_view_change, names=["checked", "correct"])
-        super().__init__(children=[top, *self.views, self.score_line], **kwargs)
+        bar = [self.share_bar] if self.share_bar is not None else []
+        super().__init__(children=[top, *bar, *self.views, self.score_line], **kwargs)
         self.add_class("lm-card")
         self.add_class("lm-quiz")
         self._on_view_change()

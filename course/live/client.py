@@ -243,36 +243,77 @@ class Sender:
         self._stopped.set()
 
 
-# One sender per session (and hub account) this kernel shares with, kept beyond any one view: re-running a cell
-# does not stop sharing. A kernel belongs to one learner; the account in the key keeps tests of several apart.
-_senders: dict[tuple[str, str], Sender] = {}
+# One sender per session, hub account and store in this kernel. Each lesson's sharing state that joined the session
+# holds it (`start_sharing(..., holder=)`); it runs until its last holder lets go (`release_sharing`) or the learner
+# leaves (`stop_sharing`), so quizzes of two lessons in one kernel never send an answer twice. The account and the
+# store in the key keep tests of several learners in one process apart.
+_Key = tuple[str, str, int]
+_senders: dict[_Key, Sender] = {}
+_holders: dict[_Key, dict[object, Callable[[str], None] | None]] = {}
 _senders_lock = threading.Lock()
 
 
-def sender_for(service: Service, session_id: str) -> Sender | None:
-    """Return the running sender of a session in this kernel, or None."""
+def _key(service: Service, session_id: str, store) -> _Key:
+    return (session_id, service.token, id(store))
+
+
+def _tell_holders(key: _Key) -> Callable[[str], None]:
+    def tell(sentence: str) -> None:
+        with _senders_lock:
+            notes = [note for note in _holders.get(key, {}).values() if note is not None]
+        for note in notes:
+            try:
+                note(sentence)
+            except Exception:  # one closed view must not keep the note from the others
+                log.exception("A live-session note could not be shown")
+
+    return tell
+
+
+def sender_for(service: Service, session_id: str, store) -> Sender | None:
+    """Return the running sender of a session for this store in this kernel, or None."""
     with _senders_lock:
-        found = _senders.get((session_id, service.token))
+        found = _senders.get(_key(service, session_id, store))
         return found if found is not None and found.running else None
 
 
-def start_sharing(service: Service, session: dict, store, on_note: Callable[[str], None] | None = None) -> Sender:
-    """Start (or return the running) sender for a joined session (a dict from the service with `id` and `lessons`)."""
-    key = (session["id"], service.token)
+def start_sharing(service: Service, session: dict, store, on_note: Callable[[str], None] | None = None,
+                  holder: object = None) -> Sender:
+    """Start (or return the running) sender for a joined session (a dict from the service with `id` and `lessons`).
+
+    `holder` (any object; None is one too) keeps the sender running until it calls `release_sharing`; `on_note`
+    is called, with every other holder's, when an answer is dropped or the session ends.
+    """
+    key = _key(service, session["id"], store)
     with _senders_lock:
+        _holders.setdefault(key, {})[holder] = on_note
         found = _senders.get(key)
         if found is not None and found.running:
-            if on_note is not None:
-                found.on_note = on_note
             return found
-        _senders[key] = created = Sender(service, session["id"], session["lessons"], store, on_note)
+        _senders[key] = created = Sender(service, session["id"], session["lessons"], store, _tell_holders(key))
         return created
 
 
-def stop_sharing(service: Service, session_id: str) -> None:
-    """Stop this kernel's sender for a session, if it has one."""
+def release_sharing(service: Service, session_id: str, store, holder: object = None) -> None:
+    """Let go of a session's sender for one holder; it stops (and stops listening to the store) when none is left."""
+    key = _key(service, session_id, store)
     with _senders_lock:
-        found = _senders.pop((session_id, service.token), None)
+        held = _holders.get(key, {})
+        held.pop(holder, None)
+        if held:
+            return
+        _holders.pop(key, None)
+        found = _senders.pop(key, None)
+    if found is not None:
+        found.stop()
+
+
+def stop_sharing(service: Service, session_id: str, store) -> None:
+    """Stop this kernel's sender for a session whoever holds it (the learner left, or the session ended)."""
+    key = _key(service, session_id, store)
+    with _senders_lock:
+        _holders.pop(key, None)
+        found = _senders.pop(key, None)
     if found is not None:
         found.stop()
 
@@ -282,5 +323,6 @@ def stop_all() -> None:
     with _senders_lock:
         found = list(_senders.values())
         _senders.clear()
+        _holders.clear()
     for sender in found:
         sender.stop()
