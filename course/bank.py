@@ -412,41 +412,74 @@ def _checked_key(text: str) -> str:
     return digest.hexdigest()
 
 
-def _checked_path(key: str) -> Path:
+def _checked_path(name: str, key: str) -> Path:
     from course.store import data_dir
 
-    return data_dir() / CHECKED_DIR / f"{key}.json"
+    return data_dir() / CHECKED_DIR / f"{name.removesuffix('.yaml')}-{key}.json"
 
 
-def _read_checked(key: str) -> dict | None:
-    """Return a bank this exact text and code already passed, or None (never read, unreadable or damaged)."""
+def _digest(data: dict) -> str:
+    import hashlib
     import json
 
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read_checked(name: str, key: str) -> dict | None:
+    """Return the bank this exact text and code already passed, or None (never kept, unreadable or damaged).
+
+    Only a regular file up to twice `MAX_BANK_BYTES` is opened (a pipe in its place would make the read wait
+    for ever), and its digest must match its data, so a copy damaged on disk is checked afresh. The copy is as
+    trusted as the learner's progress file beside it: whoever can write one can write the other.
+    """
+    import json
+    import os
+    import stat
+
+    path = _checked_path(name, key)
     try:
-        data = json.loads(_checked_path(key).read_text("utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 2 * MAX_BANK_BYTES:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            kept = json.loads(f.read(2 * MAX_BANK_BYTES + 1).decode("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("questions"), list) else None
+    finally:
+        os.close(fd)
+    if not (isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("data"), dict)):
+        return None
+    data = kept["data"]
+    return data if kept.get("digest") == _digest(data) and isinstance(data.get("questions"), list) else None
 
 
-def _keep_checked(key: str, data: dict) -> None:
-    """Keep a bank that passed its checks, so the next kernel skips YAML and the schema (best effort)."""
+def _keep_checked(name: str, key: str, data: dict) -> None:
+    """Keep a bank that passed its checks, so the next kernel skips YAML and the schema (best effort), and
+    remove the copies of that bank file's earlier versions."""
     import json
     import logging
     import os
     import tempfile
 
-    path = _checked_path(key)
+    path = _checked_path(name, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checked-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False)
+                json.dump({"key": key, "digest": _digest(data), "data": data}, out, ensure_ascii=False)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
+        stem = name.removesuffix(".yaml")
+        for old in path.parent.glob(f"{stem}-*.json"):
+            if old != path and len(old.name) == len(path.name):  # the same file's copy under another key
+                old.unlink(missing_ok=True)
     except OSError:  # a read-only or full disk only costs the next kernel a check
         logging.getLogger(__name__).debug("could not keep a checked bank", exc_info=True)
 
@@ -463,7 +496,7 @@ def _shipped(name: str) -> Lesson:
     where = f"course/banks/{f.name}"
     text = f.read_text("utf-8")
     key = _checked_key(text)
-    data = _read_checked(key)
+    data = _read_checked(f.name, key)
     if data is not None:
         try:
             return _build(data, where)
@@ -473,7 +506,7 @@ def _shipped(name: str) -> Lesson:
     if problems:
         raise BankError(problems)
     lesson = _build(data, where)
-    _keep_checked(key, data)
+    _keep_checked(f.name, key, data)
     return lesson
 
 

@@ -340,3 +340,44 @@ def test_an_id_that_is_not_text_is_explained_not_a_traceback(call):
     text = getattr(shown, "value", "") or str(getattr(shown, "fallback_html", lambda: "")())
     assert "id is text in quotes" in text, text
     assert "older than" not in text, "not mistaken for an out-of-date package"
+
+
+def test_a_kept_copy_changed_on_disk_is_not_believed(tmp_path):
+    """A copy whose data no longer matches its digest (a flipped key, say) is checked afresh from the text."""
+    import json as _json
+
+    first = _fresh_lessons()
+    for path in (tmp_path / "learner-data" / bank.CHECKED_DIR).glob("*.json"):
+        kept = _json.loads(path.read_text("utf-8"))
+        for q in kept["data"]["questions"]:
+            q["prompt"] = "<b>TAMPERED</b>"
+        path.write_text(_json.dumps(kept), encoding="utf-8")
+    assert _fresh_lessons() == first
+
+
+def test_a_pipe_where_a_kept_copy_should_be_is_never_opened(tmp_path):
+    import os
+
+    first = _fresh_lessons()
+    for path in (tmp_path / "learner-data" / bank.CHECKED_DIR).glob("*.json"):
+        path.unlink()
+        os.mkfifo(path)
+    assert _fresh_lessons() == first  # returns at once: a read of the pipe would wait for ever
+
+
+def test_a_changed_bank_file_replaces_its_old_kept_copy(tmp_path, monkeypatch):
+    good = write(tmp_path, GOOD, "90_sample.yaml")
+    monkeypatch.setattr(bank, "_bank_files", lambda: [good])
+    folder = tmp_path / "learner-data" / bank.CHECKED_DIR
+    try:
+        bank.clear_cache()
+        bank.lesson("sample")
+        before = sorted(p.name for p in folder.glob("90_sample-*.json"))
+        good.write_text(GOOD.replace("Which is a managing activity?", "Which one is a managing activity?"),
+                        encoding="utf-8")
+        bank.clear_cache()
+        bank.lesson("sample")
+        after = sorted(p.name for p in folder.glob("90_sample-*.json"))
+    finally:
+        bank.clear_cache()
+    assert len(before) == len(after) == 1 and before != after
