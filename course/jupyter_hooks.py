@@ -84,10 +84,26 @@ def _any_widget_view(notebook: dict) -> bool:
                for output in cell.get("outputs", []) or [])
 
 
+def _drop_widget_state(nb: dict) -> None:
+    """Remove the notebook's stored widget state (every model's values, e.g. an open Trainer notes panel)."""
+    metadata = nb.get("metadata")
+    widgets = metadata.get("widgets") if isinstance(metadata, dict) else None
+    if isinstance(widgets, dict):
+        widgets.pop(WIDGET_STATE, None)
+        if not widgets:
+            del metadata["widgets"]
+
+
 def keep_readable_copies(model: dict, **kwargs) -> None:
-    """Pre-save hook for Jupyter Server: save course views as their readable copies (see the module)."""
-    if isinstance(model, dict) and model.get("type") == "notebook":
-        keep_readable_copies_in(model.get("content"), forget_counts=True)
+    """Pre-save hook for Jupyter Server: save course views as their readable copies (see the module).
+
+    When the notebook has course views and no other widget, any widget state JupyterLab was set to store
+    goes too: it would hold what the views showed at saving time (a revealed key, open trainer notes).
+    """
+    if isinstance(model, dict) and model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+        nb = model["content"]
+        if keep_readable_copies_in(nb, forget_counts=True) and not _any_widget_view(nb):
+            _drop_widget_state(nb)
 
 
 def readable_copies(nb, resources):
@@ -97,11 +113,7 @@ def readable_copies(nb, resources):
     the page loads no widget script from the internet and reads the same offline.
     """
     if keep_readable_copies_in(nb) and not _any_widget_view(nb):
-        widgets = nb.get("metadata", {}).get("widgets")
-        if isinstance(widgets, dict):
-            widgets.pop(WIDGET_STATE, None)
-            if not widgets:
-                del nb["metadata"]["widgets"]
+        _drop_widget_state(nb)
     return nb, resources
 
 

@@ -113,6 +113,42 @@ def test_the_html_preprocessor_drops_the_widget_state_only_when_no_other_widget_
     assert readable_copies(copy.deepcopy(theirs), {})[0] == theirs
 
 
+def test_saving_drops_stored_widget_state_that_would_hold_a_revealed_key_only_when_no_other_widget_is_left():
+    """JupyterLab can be set to store widget state on save: a guide saved with its notes open would keep them."""
+    from widgets import debrief
+
+    view = debrief("start-here", "born-or-made", "half_day_workshop")
+    question = view.views[0]
+    question.reveal.value, question.trainer_notes.value = True, True
+    shown = {"state": {w.model_id: {"state": w.get_state()} for w in _held(view)}}
+    secret = question.trainer_text.value
+    assert secret and secret[40:90] in str(shown), "the state JupyterLab would store holds the notes"
+    state = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, **shown}}
+    ours = notebook(code_cell(course_output()))
+    ours["metadata"]["widgets"] = copy.deepcopy(state)
+    keep_readable_copies({"type": "notebook", "content": ours})
+    assert "widgets" not in ours["metadata"] and secret[40:90] not in str(ours)
+
+    mixed = notebook(code_cell(course_output()), code_cell(other_widget_output(), count=4))
+    mixed["metadata"]["widgets"] = copy.deepcopy(state)
+    keep_readable_copies({"type": "notebook", "content": mixed})
+    assert mixed["metadata"]["widgets"] == state, "another widget's state is the notebook author's to keep"
+
+
+def _held(widget, seen=None) -> list:
+    import ipywidgets
+
+    seen = {} if seen is None else seen
+    if widget.model_id not in seen:
+        seen[widget.model_id] = widget
+        for name in ("children", "layout", "style"):
+            value = getattr(widget, name, None)
+            for inner in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(inner, ipywidgets.Widget):
+                    _held(inner, seen)
+    return list(seen.values())
+
+
 # -- the shipped config ----------------------------------------------------------------------------
 SHIPPED = {"etc/jupyter/jupyter_server_config.d": "etc/jupyter/jupyter_server_config.d/lead-manage.json",
            "etc/jupyter": "etc/jupyter/jupyter_nbconvert_config.json"}
