@@ -1,6 +1,6 @@
 """Command line: `python -m course check [PATH ...]`, `python -m course report FOLDER -o report.html
 [--lesson L] [--question L/Q] [--csv OUTDIR]` and
-`python -m course html OUT [--instructor]` and `python -m course kit OUT`."""
+`python -m course html OUT [--instructor] [--force]` and `python -m course kit OUT [--data FOLDER] [--force]`."""
 from __future__ import annotations
 
 import argparse
@@ -107,7 +107,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _html(args: argparse.Namespace) -> int:
     from course.bank import BankError
-    from course.static_site import LessonFileError, default_lessons_dir, write_site
+    from course.static_site import LessonFileError, OutputError, default_lessons_dir, write_site
 
     folder = args.lessons or default_lessons_dir()
     if args.output.exists() and not args.output.is_dir():
@@ -115,14 +115,20 @@ def _html(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        target = write_site(args.output, folder, instructor=args.instructor)
+        target = write_site(args.output, folder, instructor=args.instructor, force=args.force)
+    except OutputError as exc:
+        print("The course page was not written:", *(_printable(p) for p in exc.problems), file=sys.stderr)
+        if exc.foreign:
+            print(f"  Give a folder of its own, such as {_beside(args.output, 'site')}, or add --force to replace "
+                  f"{args.output / 'index.html'} with the course page.", file=sys.stderr)
+        return 2
     except (LessonFileError, BankError) as exc:
         print(f"The course page was not written: {_printable(str(exc))}", file=sys.stderr)
         if args.lessons is None and not folder.is_dir():
             print("  (give the folder of lesson notebooks with --lessons, such as --lessons modules)", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        print(_printable(_os_reason(exc, args.output)), file=sys.stderr)
         return 2
     copy = "instructor copy, with answer keys: keep it from learners" if args.instructor else "learners' copy"
     print(f"Wrote {target} ({copy}). Open it in a browser to read it, or print it.")
@@ -132,22 +138,45 @@ def _html(args: argparse.Namespace) -> int:
 def _kit(args: argparse.Namespace) -> int:
     from course.bank import BankError
     from course.kit import KitError, write_kit
+    from course.static_site import OutputError
 
     if args.output.exists() and not args.output.is_dir():
         print(f"{args.output} is a file; give a folder to write the kit into, such as {args.output.with_suffix('')}-kit",
               file=sys.stderr)
         return 2
     try:
-        written = write_kit(args.output, args.data)
+        written = write_kit(args.output, args.data, force=args.force)
     except (KitError, BankError) as exc:
-        print(f"The kit was not written:\n{_printable(str(exc))}", file=sys.stderr)
+        print("The kit was not written:", *(_printable(str(p)) for p in getattr(exc, "problems", [exc])),
+              sep="\n", file=sys.stderr)
         return 1
+    except OutputError as exc:
+        print("The kit was not written, and nothing was changed:", *(_printable(p) for p in exc.problems), sep="\n",
+              file=sys.stderr)
+        if exc.foreign:
+            print(f"  Give a new or empty folder, such as {_beside(args.output, 'kit')}, or add --force to write the "
+                  "kit there anyway: its pages replace files of the same name, and other files stay.", file=sys.stderr)
+        return 2
     except OSError as exc:
-        print(f"cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"The kit was not written: {_printable(_os_reason(exc, args.output))}", file=sys.stderr)
         return 2
     print(f"Wrote {len(written)} pages into {args.output}. Open {written[0]} in a browser: it lists each page, "
           "who it is for and how many copies to print (A4).")
     return 0
+
+
+def _beside(path: Path, kind: str) -> Path:
+    """Return a folder name beside `path` for a build of its own (e.g. "handouts" -> "handouts-kit")."""
+    if path.name in ("", ".", ".."):
+        path = path.resolve()
+    if not path.name:
+        return Path(kind)
+    return path.with_name(f"{path.name}-new" if kind in path.name.lower() else f"{path.name}-{kind}")
+
+
+def _os_reason(exc: OSError, out: Path) -> str:
+    """Return an OSError as "cannot write PATH: reason", naming the path at fault when the error has one."""
+    return f"cannot write {exc.filename or out}: {exc.strerror or exc}"
 
 
 def _printable(text: str) -> str:
@@ -185,11 +214,16 @@ def main(argv: list[str] | None = None) -> int:
                       help="add answer keys, feedback on every option and discussion notes (write it to a folder of its own)")
     html.add_argument("--lessons", type=Path, default=None, metavar="FOLDER",
                       help="folder of the lesson notebooks (default: the course's modules folder)")
+    html.add_argument("--force", action="store_true",
+                      help="replace OUT/index.html even when it is not a course page (a trainer's kit's, say)")
     html.set_defaults(run=_html)
     kit = sub.add_parser("kit", help="write the trainer's kit for the half-day workshop: printable A4 pages (OUT/index.html)")
     kit.add_argument("output", type=Path, metavar="OUT", help="folder to write the pages into (made if missing)")
     kit.add_argument("--data", type=Path, default=None, metavar="FOLDER",
                      help="folder of kit YAML files to use instead of the course's own (course/kit)")
+    kit.add_argument("--force", action="store_true",
+                     help="write into OUT even when it holds files the kit did not write (pages replace files of "
+                          "the same name); without it, only a new or empty folder or an earlier kit is written into")
     kit.set_defaults(run=_kit)
     args = parser.parse_args(argv)
     return args.run(args)

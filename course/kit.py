@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 
 from course.bank import Lesson, lesson as bank_lesson
-from course.static_site import ShownQuestion, shown_question
+from course.static_site import (KIT_PAGE, OutputError, ShownQuestion, describe_page, folder_in_the_way, page_generator,
+                                shown_question)
 
 # The kit's files (course/kit/<name>.yaml); each is checked by the schema definition of the same name.
 FILES = ("workshop", "jigsaw", "myth_cards", "worksheet", "evaluation", "index")
@@ -53,6 +54,9 @@ PAGES: dict[str, PageSpec] = {spec.name: spec for spec in (
     PageSpec("answer-key", "Paper fallback: answer key", 1, 5),
 )}
 LARGE_PRINT_FOLDER = "large-print"
+# What file managers leave in any folder they show (Finder, Windows Explorer): not a reason to refuse a re-build.
+FOLDER_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+STAGING_PREFIX = ".kit-"  # a page being written is named .kit-*.html beside its place until every page is ready
 
 
 # -- problems ---------------------------------------------------------------------------------------
@@ -314,14 +318,24 @@ def _schema_problem(name: str, data, error) -> KitProblem:
         message = "is not a field this kind of entry has"
     elif error.validator in ("minLength", "pattern") and isinstance(error.instance, str) and not error.instance.strip():
         message = "is empty"
-    if len(message) > 300:  # a long value is not repeated back in full
+    shown = repr(error.instance)
+    if len(shown) > 60 and message.startswith(shown):  # a long value is not repeated back in full
+        message = f"{shown[:40]}…{message[len(shown):]}"
+    if len(message) > 300:
         message = message[:300] + "…"
     entry, field = _entry_and_field(data, path)
     return KitProblem(name, entry, field, message)
 
 
 def _read(folder: Path | None, stem: str) -> tuple[str, str | None, KitProblem | None]:
-    """Return (the name to report, the file's text, a problem): shipped files by package resource."""
+    """Return (the name to report, the file's text, a problem): shipped files by package resource.
+
+    Only a regular file is opened: a folder, a pipe or a device of that name is reported as what it is (a pipe
+    would wait for a writer for ever), and at most `MAX_FILE_BYTES` are read.
+    """
+    import os
+    import stat
+
     if folder is None:
         name = f"course/kit/{stem}.yaml"
         try:
@@ -330,15 +344,105 @@ def _read(folder: Path | None, stem: str) -> tuple[str, str | None, KitProblem |
             return name, None, KitProblem(name, None, None, f"cannot be read: {exc}")
     path = Path(folder) / f"{stem}.yaml"
     name = str(path)
+
+    def problem(message: str) -> tuple[str, None, KitProblem]:
+        return name, None, KitProblem(name, None, None, message)
+
     try:
-        if not path.is_file():
-            return name, None, KitProblem(name, None, None, "is missing: the kit needs every one of "
-                                          + ", ".join(f"{f}.yaml" for f in FILES))
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return name, None, KitProblem(name, None, None, f"is larger than {MAX_FILE_BYTES:,} bytes; it was not read")
-        return name, path.read_text("utf-8"), None
-    except (OSError, UnicodeDecodeError) as exc:
-        return name, None, KitProblem(name, None, None, f"cannot be read: {exc}")
+        mode = os.stat(path).st_mode  # a link to a YAML file is read like the file
+    except FileNotFoundError:
+        return problem("is missing: the kit needs every one of " + ", ".join(f"{f}.yaml" for f in FILES))
+    except OSError as exc:
+        return problem(f"cannot be read: {exc.strerror or exc}")
+    if stat.S_ISDIR(mode):
+        return problem("is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        return problem("is not a regular file (a pipe, a device or a socket); it was not read")
+    try:
+        # O_NONBLOCK: should a pipe take the file's place after the check above, opening it does not wait.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return problem("is not a regular file (a pipe, a device or a socket); it was not read")
+            with os.fdopen(os.dup(handle), "rb") as raw:
+                data = raw.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(handle)
+    except OSError as exc:
+        return problem(f"cannot be read: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        return problem(f"is larger than {MAX_FILE_BYTES:,} bytes; it was not read")
+    try:
+        return name, data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return problem(f"cannot be read: {exc}")
+
+
+def _long_number(text: str) -> tuple[list, int, int] | None:
+    """Find a number too long for Python to read in YAML text: return (its path, its digits, its line) or None.
+
+    The text is composed (parsed into nodes), never constructed, so the number is not converted.
+    """
+    import sys
+
+    import yaml
+
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    if not limit:
+        return None
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return None
+    seen, todo = set(), [(root, [])]
+    while todo:
+        node, path = todo.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            digits = sum(c.isdigit() for c in node.value)
+            if node.tag == "tag:yaml.org,2002:int" and digits > limit:
+                return path, digits, node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((child, path + [i]) for i, child in reversed(list(enumerate(node.value))))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                todo.append((value, path + [str(key.value)[:40]]))
+                todo.append((key, path))
+    return None
+
+
+def _shape(node, seen=None):
+    """Return a composed YAML node as plain lists, dicts and text: enough to name an entry and a field."""
+    import yaml
+
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        return [_shape(child, seen) for child in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {str(key.value)[:40]: _shape(value, seen) for key, value in node.value}
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _number_problem(name: str, text: str) -> KitProblem | None:
+    """Name the entry and field of a number too long to read, or return None if there is none."""
+    import yaml
+
+    found = _long_number(text)
+    if found is None:
+        return None
+    path, digits, line = found
+    try:
+        shape = _shape(yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (yaml.YAMLError, RecursionError):
+        shape = None
+    entry, field = _entry_and_field(shape, path)
+    return KitProblem(name, entry, field, f"is a number {digits:,} digits long (line {line}); no field of the kit "
+                                          "takes a number that long")
 
 
 def _parse(name: str, text: str, definition: str) -> tuple[dict | None, KitProblem | None]:
@@ -354,6 +458,11 @@ def _parse(name: str, text: str, definition: str) -> tuple[dict | None, KitProbl
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         return None, KitProblem(name, None, None, f"is not valid YAML: {getattr(exc, 'problem', None) or exc}{where}")
     except (TypeError, ValueError) as exc:  # a repeated key or an alias (the bank's strict loader), or an odd key
+        long_number = None if hasattr(exc, "problem_mark") else _number_problem(name, text)
+        if long_number is not None:
+            return None, long_number
+        if isinstance(exc, TypeError):  # e.g. "? [1, 2]": a list or a mapping used as a key
+            return None, KitProblem(name, None, None, "uses a list or a mapping as a key; every key is a field name")
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         field = getattr(exc, "field", None)
@@ -519,6 +628,10 @@ def _shipped() -> Kit:
 
 
 def _load(folder: Path | None) -> Kit:
+    if folder is not None and not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise KitError([KitProblem(str(folder), None, None, f"{what}: give the folder holding the kit's "
+                                                            + ", ".join(f"{f}.yaml" for f in FILES))])
     raw, names, problems = {}, {}, []
     for stem in FILES:
         name, text, unreadable = _read(folder, stem)
@@ -597,6 +710,7 @@ def _environment():
 def _context(kit: Kit, spec: PageSpec, large: bool, layout: str) -> dict:
     blocks = paper_blocks(kit) if spec.name.startswith(("fallback", "answer-key")) else ()
     return {"kit": kit, "workshop": kit.workshop, "page": spec, "pages": PAGES, "large": large, "layout": layout,
+            "generator": KIT_PAGE,
             "paper": blocks, "letters": LETTERS, "labels": ("Leading", "Managing", "Both"),
             "end": clock(kit.workshop.minutes), "large_folder": LARGE_PRINT_FOLDER,
             "index_rows": [(PAGES[row["page"]], row) for row in kit.index["pages"]]}
@@ -637,42 +751,182 @@ def sheet_fragment(name: str, kit: Kit | None = None) -> str:
         **_context(kit, PAGES[name], False, "kit/fragment.html.j2"))
 
 
-def write_kit(out: str | Path, folder: str | Path | None = None) -> list[Path]:
+def kit_files() -> list[Path]:
+    """Return the paths of the kit's pages inside its folder, index first (large-print copies in their folder)."""
+    files = [Path("index.html")]
+    for spec in PAGES.values():
+        files.append(Path(spec.file))
+        if spec.large_print:
+            files.append(Path(LARGE_PRINT_FOLDER) / spec.file)
+    return files
+
+
+def _kits_own(path: Path, inside: bool = False) -> bool:
+    """Say whether an entry of a kit's folder is the kit's: a page carrying its generator mark, a page it was
+    writing when stopped, the large-print folder holding only such pages, or a file manager's litter."""
+    import os
+    import stat
+
+    if path.name in FOLDER_LITTER:
+        return True
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISREG(mode):
+        return path.name.startswith(STAGING_PREFIX) and path.suffix == ".html" or page_generator(path) == KIT_PAGE
+    if stat.S_ISDIR(mode) and not inside and path.name == LARGE_PRINT_FOLDER:
+        try:
+            return all(_kits_own(entry, inside=True) for entry in path.iterdir())
+        except OSError:
+            return False
+    return False
+
+
+def check_kit_folder(out: Path, force: bool = False) -> None:
+    """Check that the kit can be written into the folder `out`; raise `OutputError` naming every path at fault.
+
+    Refused, whatever `force` says: `out` or a folder above it being a file, a page's path being a folder (or
+    anything but a file), the large-print folder's path being a file. Refused unless `force`: `out` holding
+    anything the kit did not write (its own pages carry `<meta name="generator" content="lead-manage kit">`,
+    so building the kit again in its folder is not refused).
+    """
+    import os
+    import stat
+
+    out = Path(out)
+    problem = folder_in_the_way(out)
+    if problem:
+        raise OutputError(problem)
+    if not os.path.lexists(out):
+        return
+    blocked = []
+    large = out / LARGE_PRINT_FOLDER
+    if os.path.lexists(large) and not large.is_dir():
+        blocked.append(f"{large} is a file, not a folder; the kit writes its large-print pages there")
+    for relative in kit_files():
+        target = out / relative
+        if target.parent == large and not large.is_dir():  # already refused above
+            continue
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            blocked.append(f"cannot look at {target}: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(mode):
+            blocked.append(f"{target} is a folder, not a file; the kit writes a page there")
+        elif not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            blocked.append(f"{target} is not a regular file; the kit writes a page there")
+    if blocked:
+        raise OutputError(blocked)
+    if force:
+        return
+    foreign = []
+    try:
+        entries = sorted(out.iterdir())
+    except OSError as exc:
+        raise OutputError(f"cannot look into {out}: {exc.strerror or exc}") from None
+    for entry in entries:
+        if _kits_own(entry):
+            continue
+        if entry.name == LARGE_PRINT_FOLDER and entry.is_dir() and not entry.is_symlink():
+            try:
+                inside = sorted(entry.iterdir())
+            except OSError:
+                inside = []
+            named = [f"{LARGE_PRINT_FOLDER}/{describe_page(e)}" for e in inside if not _kits_own(e, inside=True)]
+            foreign.extend(named or [f"{LARGE_PRINT_FOLDER}/"])
+        else:
+            foreign.append(describe_page(entry) + ("/" if entry.is_dir() else ""))
+    if foreign:
+        shown = ", ".join(foreign[:6]) + (f" and {len(foreign) - 6} more" if len(foreign) > 6 else "")
+        raise OutputError(f"{out} holds files the kit did not write: {shown}", tuple(foreign))
+
+
+def write_kit(out: str | Path, folder: str | Path | None = None, force: bool = False) -> list[Path]:
     """Write every page of the kit into the folder `out` (made if missing); return the paths written, index first.
 
-    Each page is written beside its final name and renamed into place, so a failure never leaves half a page.
-    Large-print copies of the participants' sheets go into `out/large-print/`.
+    Large-print copies of the participants' sheets go into `out/large-print/`. Every path is checked before
+    anything is written (`check_kit_folder`); then every page is written beside its place under a staging
+    name and, once all of them are, each is renamed into place. A failure while writing removes the staged
+    pages and the folders this call made, so it leaves neither half a page nor half a kit.
 
-    Raises `KitError` for broken kit data (nothing is written then) and `OSError` when `out` cannot be written.
+    Parameters
+    ----------
+    out:
+        The kit's folder: new, empty, or holding an earlier build of the kit.
+    folder:
+        The folder of kit YAML files (default: the course's own, `course/kit`).
+    force:
+        Write into `out` even when it holds files the kit did not write; pages replace files of the same name.
+
+    Raises `KitError` for broken kit data, `OutputError` when `out` cannot take the kit (nothing is written
+    in either case) and `OSError` when writing fails.
     """
+    import os
+
     kit = load_kit(folder)
-    rendered = [(Path("index.html"), page_html("index", kit))]
-    for spec in PAGES.values():
-        rendered.append((Path(spec.file), page_html(spec.name, kit)))
-        if spec.large_print:
-            rendered.append((Path(LARGE_PRINT_FOLDER) / spec.file, page_html(spec.name, kit, large=True)))
     out = Path(out)
-    written = []
-    for relative, html in rendered:
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, html)
-        written.append(target)
-    return written
+    rendered = []
+    for relative in kit_files():
+        name = "index" if relative.name == "index.html" else relative.stem
+        rendered.append((out / relative, page_html(name, kit, large=relative.parent != Path("."))))
+    check_kit_folder(out, force)
+    made: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    renamed = 0
+    try:
+        for folder_needed in (out, out / LARGE_PRINT_FOLDER):
+            missing = []
+            probe = folder_needed
+            while not os.path.lexists(probe):
+                missing.append(probe)
+                probe = probe.parent
+            for new in reversed(missing):
+                new.mkdir()
+                made.append(new)
+        for target, html in rendered:
+            staged.append((_stage(target, html), target))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+            renamed += 1
+    except BaseException:
+        for temporary, _ in staged[renamed:]:
+            temporary.unlink(missing_ok=True)
+        if not renamed:  # nothing is in place yet: take away the folders this call made too
+            for new in reversed(made):
+                try:
+                    new.rmdir()
+                except OSError:
+                    break
+        raise
+    return [target for target, _ in rendered]
 
 
-def _write_atomically(target: Path, text: str) -> None:
+def _stage(target: Path, text: str) -> Path:
+    """Write a page beside its target under a staging name; return that name (nothing is left on failure).
+
+    Raises `OSError` whose `filename` is the page's own path, not the staging name.
+    """
     import os
     import tempfile
 
-    handle, temporary = tempfile.mkstemp(prefix=".kit-", suffix=".html", dir=target.parent)
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(prefix=STAGING_PREFIX, suffix=".html", dir=target.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as page:
             page.write(text)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
+    except OSError as exc:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)

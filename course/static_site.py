@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -248,20 +249,122 @@ def course_html(folder: Path | None = None, instructor: bool = False) -> str:
                              trim_blocks=True, lstrip_blocks=True)
     total = sum(page.lesson.minutes for page in pages)
     hours = f"{round(total / 30) / 2:g}"  # to the nearest half hour
-    return env.get_template("course.html.j2").render(pages=pages, instructor=instructor, minutes=total,
-                                                      hours=hours, labels=LABEL_NAMES)
+    page = env.get_template("course.html.j2").render(pages=pages, instructor=instructor, minutes=total,
+                                                      hours=hours, labels=LABEL_NAMES, generator=COURSE_PAGE)
+    return page
 
 
-def write_site(out: Path, folder: Path | None = None, instructor: bool = False) -> Path:
+# -- writing a page into a folder -------------------------------------------------------------------
+COURSE_PAGE = "lead-manage course page"  # the course page's <meta name="generator">: a re-build knows its own page
+KIT_PAGE = "lead-manage kit"  # the same mark on every page of the trainer's kit (course/kit.py)
+_GENERATOR = re.compile(rb'<meta name="generator" content="([^"<>]{1,60})">')
+_HEAD_BYTES = 1024  # the mark sits in the head, next to the charset, which HTML wants in the first 1024 bytes
+
+
+class OutputError(ValueError):
+    """The folder given for a page cannot take it. `problems` are sentences, one a path at fault; `foreign`
+    lists the files there that the command did not write (empty when something else is in the way): `force`
+    would write over or beside those."""
+
+    def __init__(self, problems: str | list[str], foreign: tuple[str, ...] = ()):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.foreign = tuple(foreign)
+        super().__init__("\n".join(self.problems))
+
+
+def page_generator(path: Path) -> str | None:
+    """Return the `<meta name="generator">` of the HTML page at `path`, or None.
+
+    Only a regular file is opened (never a link, a folder or a pipe), and only its first 1,024 bytes are read.
+    """
+    import os
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return None
+            head = os.read(handle, _HEAD_BYTES)
+        finally:
+            os.close(handle)
+    except OSError:
+        return None
+    found = _GENERATOR.search(head)
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
+def describe_page(path: Path) -> str:
+    """Return a file's name, with what it is when a course command wrote it ("index.html (a course page)")."""
+    made_by = {COURSE_PAGE: "a course page", KIT_PAGE: "a page of a trainer's kit"}.get(page_generator(path) or "")
+    return f"{path.name} ({made_by})" if made_by else path.name
+
+
+def folder_in_the_way(out: Path) -> str | None:
+    """Return why the folder `out` cannot be made or written into (it, or a folder above it, is a file), or None."""
+    import os
+
+    probe = Path(out)
+    while not os.path.lexists(probe):
+        if probe.parent == probe:
+            return None
+        probe = probe.parent
+    if probe.is_dir():
+        return None
+    if probe == Path(out):
+        return f"{out} is a file, not a folder"
+    return f"cannot make the folder {out}: {probe} is a file, not a folder"
+
+
+def check_site_folder(out: Path, force: bool = False) -> None:
+    """Check that the course page can be written as `out/index.html`; raise `OutputError` naming what is in the way.
+
+    Refused: `out` (or a folder above it) being a file, `out/index.html` being a folder or anything but a file,
+    and, unless `force`, an `out/index.html` that is not a course page (a trainer's kit's front page, say).
+    """
+    import os
+    import stat
+
+    out = Path(out)
+    problem = folder_in_the_way(out)
+    if problem:
+        raise OutputError(problem)
+    target = out / "index.html"
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"cannot look at {target}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{target} is a folder, not a file")
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise OutputError(f"{target} is not a regular file")
+    generator = page_generator(target)
+    if not force and generator != COURSE_PAGE:
+        what = " (it is the front page of a trainer's kit)" if generator == KIT_PAGE else ""
+        raise OutputError(f"{target} is not a course page written by python -m course html{what}", (target.name,))
+
+
+def write_site(out: Path, folder: Path | None = None, instructor: bool = False, force: bool = False) -> Path:
     """Build the course page and write it as `index.html` in the folder `out` (made if missing); return its path.
 
     The page is written beside its final name and renamed into place, so a failure never leaves half a page.
+    An `index.html` already there is replaced only when it is a course page (it carries the course page's
+    generator mark), or when `force` is given.
+
+    Raises `OutputError` when `out` cannot take the page (nothing is written then), `LessonFileError` or
+    `BankError` when the course cannot be read, and `OSError` when writing fails.
     """
     import os
     import tempfile
 
-    html = course_html(folder, instructor)
     out = Path(out)
+    check_site_folder(out, force)
+    html = course_html(folder, instructor)
+    check_site_folder(out, force)  # again: building the page takes a few seconds
     out.mkdir(parents=True, exist_ok=True)
     target = out / "index.html"
     handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=out)

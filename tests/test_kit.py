@@ -159,11 +159,162 @@ def test_every_page_is_valid_html_that_prints_on_a4_and_loads_nothing(built, nam
         assert "kit-large" in page
 
 
+def test_no_page_says_the_same_thing_twice_in_its_title_or_heading(built):
+    for page in [built / n for n in PAGE_FILES] + [built / "large-print" / n for n in LARGE_FILES]:
+        markup = page.read_text("utf-8")
+        title = text_of(re.search(r"<title>(.*?)</title>", markup).group(1)).replace(" (large print)", "").split(" · ")
+        assert len(title) == len(set(title)) and len(title) >= 2, (page.name, title)
+        brand = text_of(re.search(r'<p class="kit-brand">(.*?)</p>', markup).group(1)).split(" · ")
+        heading = text_of(re.search(r"<h1>(.*?)</h1>", markup).group(1)).split(" · ")
+        assert not set(brand) & set(heading), (page.name, brand, heading)
+
+
 def test_the_command_refuses_a_file_as_its_folder(tmp_path):
     a_file = tmp_path / "kit.html"
     a_file.write_text("mine")
     refused = build(a_file)
     assert refused.returncode == 2 and "is a file" in refused.stderr and a_file.read_text() == "mine"
+
+
+# -- the kit's folder: its own earlier build, or nothing else ------------------------------------------------
+MARK = '<meta name="generator" content="lead-manage kit">'
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """Return every path under `folder` with its bytes (a folder as "folder"), to compare before and after."""
+    return {str(p.relative_to(folder)): ("folder" if p.is_dir() else p.read_bytes()) for p in folder.rglob("*")}
+
+
+def test_every_page_carries_the_kits_mark_in_its_head(built):
+    for page in [built / n for n in PAGE_FILES] + [built / "large-print" / n for n in LARGE_FILES]:
+        text = page.read_text("utf-8")
+        assert MARK in page.read_bytes()[:1024].decode("utf-8", "replace"), page
+        assert text.index(MARK) < text.index("</head>") and text.count(MARK) == 1, page
+
+
+def test_the_kit_is_built_again_in_its_own_folder(tmp_path):
+    out = tmp_path / "kit"
+    assert build(out).returncode == 0
+    (out / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # what Finder leaves in a folder it has shown
+    (out / "large-print" / "Thumbs.db").write_bytes(b"\xd0\xcf")
+    (out / "run-sheet.html").write_text("stale", "utf-8")  # a kit page is replaced only if it is the kit's own...
+    assert build(out).returncode == 2
+    (out / "run-sheet.html").write_text(MARK + "stale", "utf-8")  # ...as its mark says
+    again = build(out)
+    assert again.returncode == 0, again.stderr
+    assert MARK in (out / "run-sheet.html").read_text("utf-8") and "stale" not in (out / "run-sheet.html").read_text("utf-8")
+    assert (out / ".DS_Store").exists() and not list(out.rglob(".kit-*"))
+
+
+@pytest.mark.parametrize("intruder, named", [
+    ("index.html", "index.html"),  # a page someone else wrote, under the kit's own name
+    ("notes.txt", "notes.txt"),
+    ("large-print/handout.pdf", "large-print/handout.pdf"),
+    ("photos/", "photos/"),
+])
+def test_the_kit_refuses_a_folder_holding_files_it_did_not_write_unless_forced(tmp_path, intruder, named):
+    out = tmp_path / "handouts"
+    assert build(out).returncode == 0
+    path = out / intruder.rstrip("/")
+    if intruder.endswith("/"):
+        path.mkdir()
+    else:
+        path.write_text('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mine</title>', "utf-8")
+    before = snapshot(out)
+    refused = build(out)
+    assert refused.returncode == 2
+    assert f"{out} holds files the kit did not write: {named}" in refused.stderr
+    assert "--force" in refused.stderr and str(tmp_path / "handouts-kit") in refused.stderr
+    assert snapshot(out) == before, "nothing is written into a folder holding someone else's files"
+    forced = build(out, "--force")
+    assert forced.returncode == 0, forced.stderr
+    if intruder == "index.html":
+        assert MARK in (out / "index.html").read_text("utf-8"), "--force replaces a file of the same name"
+    else:
+        assert snapshot(out)[intruder.rstrip("/")] == before[intruder.rstrip("/")], "--force leaves other files be"
+
+
+def test_a_mark_that_is_not_the_kits_or_is_read_too_late_is_not_the_kits(tmp_path):
+    from course.static_site import page_generator
+
+    page = tmp_path / "p.html"
+    for text, expected in [(MARK, "lead-manage kit"), (MARK.replace("kit", "kit-x"), "lead-manage kit-x"),
+                           ("x" * (1024 - len(MARK)) + MARK, "lead-manage kit"),  # ends on byte 1,024: read
+                           ("x" * (1025 - len(MARK)) + MARK, None)]:  # ends on byte 1,025: not read
+        page.write_text(text, "ascii")
+        assert page_generator(page) == expected
+    link = tmp_path / "link.html"
+    link.symlink_to(tmp_path / "p.html")
+    page.write_text(MARK, "ascii")
+    assert page_generator(link) is None, "a link is not a page the kit wrote, whatever it points at"
+    assert page_generator(tmp_path) is None and page_generator(tmp_path / "none.html") is None
+
+
+def test_a_path_in_the_way_is_named_before_anything_is_written(tmp_path):
+    out = tmp_path / "kit"
+    out.mkdir()
+    (out / "large-print").write_text("a file")
+    (out / "answer-key.html").mkdir()
+    before = snapshot(out)
+    for extra in ((), ("--force",)):  # --force writes over files, never through something in the way
+        refused = build(out, *extra)
+        assert refused.returncode == 2
+        assert f"{out / 'large-print'} is a file, not a folder" in refused.stderr
+        assert f"{out / 'answer-key.html'} is a folder, not a file" in refused.stderr
+        assert snapshot(out) == before, "no page is written when a later one could not be"
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file")
+    refused = subprocess.run([sys.executable, "-m", "course", "kit", str(blocker / "kit")], capture_output=True,
+                             text=True, timeout=300, cwd=tmp_path)
+    assert refused.returncode == 2 and f"{blocker} is a file, not a folder" in refused.stderr
+    assert blocker.read_text() == "a file"
+
+
+@pytest.mark.parametrize("fail_at", [1, 7, 13])
+def test_a_failure_while_writing_leaves_no_partial_kit(tmp_path, monkeypatch, fail_at):
+    real_stage, calls = kit._stage, []
+
+    def failing(target, text):
+        calls.append(target)
+        if len(calls) == fail_at:
+            raise OSError(28, "No space left on device", str(target))
+        return real_stage(target, text)
+
+    monkeypatch.setattr(kit, "_stage", failing)
+    fresh = tmp_path / "new" / "deeper" / "kit"
+    with pytest.raises(OSError, match="No space left"):
+        kit.write_kit(fresh)
+    assert not (tmp_path / "new").exists(), "a new kit's folders go again with its pages"
+    monkeypatch.setattr(kit, "_stage", real_stage)
+    earlier = tmp_path / "earlier"
+    kit.write_kit(earlier)
+    (earlier / "index.html").write_text(MARK + "the earlier build", "utf-8")
+    before = snapshot(earlier)
+    calls.clear()
+    monkeypatch.setattr(kit, "_stage", failing)
+    with pytest.raises(OSError) as raised:
+        kit.write_kit(earlier)
+    assert raised.value.filename == str(calls[-1]) and not raised.value.filename.startswith(".kit-")
+    assert snapshot(earlier) == before, "an earlier kit stays whole when a build fails"
+
+
+def test_a_page_that_cannot_be_written_is_named(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    from course.__main__ import main
+
+    out = tmp_path / "kit"
+    real = tempfile.mkstemp
+
+    def refuse_large_print(*args, dir=None, **kwargs):
+        if Path(dir).name == "large-print":
+            raise PermissionError(13, "Permission denied", str(Path(dir) / ".kit-x.html"))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse_large_print)
+    assert main(["kit", str(out)]) == 2
+    assert f"cannot write {out / 'large-print' / 'worksheet.html'}: Permission denied" in capsys.readouterr().err
+    assert not out.exists()
 
 
 # -- escaping: every text field, the kit's and the bank's ----------------------------------------------------
@@ -286,6 +437,49 @@ def test_yaml_that_does_not_parse_or_repeats_a_key_is_named_with_its_line(tmp_pa
     (folder / "evaluation.yaml").unlink()
     with pytest.raises(kit.KitError, match=r"evaluation\.yaml: is missing"):
         kit.load_kit(folder)
+
+
+def test_a_data_file_that_is_not_a_file_says_what_it_is_and_a_pipe_is_never_opened(tmp_path):
+    import os
+
+    folder = shipped_copy(tmp_path / "data")
+    (folder / "jigsaw.yaml").unlink()
+    (folder / "jigsaw.yaml").mkdir()
+    with pytest.raises(kit.KitError, match=r"jigsaw\.yaml: is a folder, not a file") as raised:
+        kit.load_kit(folder)
+    assert "missing" not in str(raised.value)
+    (folder / "jigsaw.yaml").rmdir()
+    os.mkfifo(folder / "jigsaw.yaml")  # nothing ever writes into it: opening it to read would wait for ever
+    done = subprocess.run([sys.executable, "-m", "course", "kit", str(tmp_path / "out"), "--data", str(folder)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1 and "jigsaw.yaml: is not a regular file" in done.stderr and "missing" not in done.stderr
+    (folder / "jigsaw.yaml").unlink()
+    (folder / "jigsaw.yaml").symlink_to(SHIPPED / "jigsaw.yaml")  # a link to a YAML file is read as the file
+    kit.load_kit(folder)
+    for data in (tmp_path / "nowhere", folder / "workshop.yaml"):
+        with pytest.raises(kit.KitError) as raised:
+            kit.load_kit(data)
+        assert len(raised.value.problems) == 1 and str(raised.value).startswith(str(data))
+    assert "does not exist" in str(pytest.raises(kit.KitError, kit.load_kit, tmp_path / "nowhere").value)
+    assert "is a file, not a folder" in str(pytest.raises(kit.KitError, kit.load_kit, folder / "workshop.yaml").value)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_number_too_long_to_read_is_named_by_file_entry_and_field(tmp_path, extra):
+    limit = sys.get_int_max_str_digits()  # Python's own limit on reading a number (4,300 digits by default)
+    folder = shipped_copy(tmp_path / "data")
+    path = folder / "workshop.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("minutes: 15", "minutes: " + "9" * (limit + extra), 1), "utf-8")
+    with pytest.raises(kit.KitError) as raised:
+        kit.load_kit(folder)
+    message = str(raised.value)
+    assert "workshop.yaml, entry agenda[0] (welcome), field 'minutes'" in message
+    assert "set_int_max_str_digits" not in message and len(message) - len(str(path)) < 200, "no value repeated in full"
+    if extra:
+        assert f"is a number {limit + 1:,} digits long" in message
+    else:  # a number Python can read is judged by the schema like any other
+        assert "is a number" not in message and "is greater than" in message
 
 
 def test_the_command_reports_bad_data_and_writes_nothing(tmp_path):

@@ -164,6 +164,61 @@ def test_the_command_explains_what_it_cannot_do(tmp_path):
     assert refused.returncode == 2 and "is a file" in refused.stderr and a_file.read_text() == "mine"
 
 
+COURSE_MARK = '<meta name="generator" content="lead-manage course page">'
+KIT_MARK = '<meta name="generator" content="lead-manage kit">'
+
+
+def test_the_page_carries_the_course_pages_mark_in_its_head(pages):
+    for page in pages.values():
+        assert COURSE_MARK in page[:1024] and page.count(COURSE_MARK) == 1
+        assert page.index('<meta charset="utf-8">') < page.index(COURSE_MARK) < page.index("</head>")
+
+
+def run(command: str, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course", command, str(out), *extra], capture_output=True, text=True,
+                          timeout=300, cwd=out.parent)
+
+
+def test_the_course_page_and_the_kit_never_overwrite_each_other(tmp_path):
+    site, kit = tmp_path / "site", tmp_path / "kit"
+    assert run("html", site).returncode == 0
+    again = run("html", site, "--instructor")  # the course page is rebuilt in its own folder
+    assert again.returncode == 0, again.stderr
+    course_page = (site / "index.html").read_bytes()
+    refused = run("kit", site)
+    assert refused.returncode == 2 and "holds files the kit did not write: index.html (a course page)" in refused.stderr
+    assert sorted(p.name for p in site.iterdir()) == ["index.html"] and (site / "index.html").read_bytes() == course_page
+
+    assert run("kit", kit).returncode == 0
+    kit_index = (kit / "index.html").read_bytes()
+    refused = run("html", kit)
+    assert refused.returncode == 2
+    assert f"{kit / 'index.html'} is not a course page" in refused.stderr and "trainer's kit" in refused.stderr
+    assert "--force" in refused.stderr and (kit / "index.html").read_bytes() == kit_index
+    forced = run("html", kit, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert COURSE_MARK in (kit / "index.html").read_text("utf-8")
+
+
+def test_the_command_replaces_only_its_own_page_and_never_a_folder(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / "index.html"
+    mine.write_text(f"<!doctype html><html><head><meta charset=\"utf-8\">{KIT_MARK.replace('kit', 'kit-x')}", "utf-8")
+    with pytest.raises(static_site.OutputError) as raised:
+        static_site.write_site(out)
+    assert raised.value.foreign == ("index.html",) and "trainer's kit" not in str(raised.value)
+    assert "kit-x" in mine.read_text("utf-8")
+    static_site.write_site(out, force=True)
+    assert COURSE_MARK in mine.read_text("utf-8")
+    mine.unlink()
+    mine.mkdir()
+    for extra in ((), ("--force",)):
+        refused = run("html", out, *extra)
+        assert refused.returncode == 2 and f"{mine} is a folder, not a file" in refused.stderr and mine.is_dir()
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"], "nothing is left beside it"
+
+
 # -- a lesson through nbconvert -------------------------------------------------------------------
 def test_nbconvert_execute_to_html_shows_every_question_of_a_lesson_without_widgets(tmp_path):
     lesson = next(x for x in lessons() if x.id == "vision-goals")
