@@ -38,7 +38,9 @@ def _id_text(value, kind: str) -> str:
         return value
     shown = repr(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "…"
-    raise IdNotText(f"a {kind} id is text in quotes, like \"two-words\", not a {type(value).__name__}: {shown}")
+    kind_name = type(value).__name__
+    article = "an" if kind_name[:1] in "aeiou" else "a"
+    raise IdNotText(f"a {kind} id is text in quotes, like \"two-words\", not {article} {kind_name}: {shown}")
 
 
 class BankError(ValueError):
@@ -276,6 +278,17 @@ def _semantic_problems(name: str, data: dict) -> list[Problem]:
 
 
 def check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
+    """Parse and check one bank file's text; return its data and the problems found.
+
+    At most `MAX_PROBLEMS` are listed, then one line says there are more; a text over `MAX_BANK_BYTES` is not read.
+    """
+    from course.collector import collector_paused
+
+    with collector_paused():
+        return _check_text(text, name)
+
+
+def _check_text(text: str, name: str) -> tuple[dict | None, list[Problem]]:
     """Parse and check one bank file's text; return its data and the problems found.
 
     At most `MAX_PROBLEMS` are listed, then one line says there are more; a text over `MAX_BANK_BYTES` is not read.

@@ -367,13 +367,19 @@ NAME_PART_CHARS = 40   # the learner's part of a file name
 FILE_PREFIX = "lead-manage-"
 
 
+def short_learner_id(learner_id: str | None) -> str:
+    """Return the short learner id the course shows: the first 8 hex digits of the id ('' when it has none)."""
+    return re.sub(r"[^0-9a-f]", "", (learner_id or "").lower())[:8]
+
+
 def file_name_part(learner: str | None, learner_id: str) -> str:
-    """Return the part of a download's name that tells whose it is: the typed name made safe, or a short id.
+    """Return the part of a download's name that tells whose it is: the typed name made safe, then the short id.
 
     The name is folded to ASCII where it can be ("Zoë Ørsted" gives "zoe-orsted"), lower-cased, with
     spaces as "-", only letters, digits, ".", "_" and "-", and at most `NAME_PART_CHARS` characters.
-    A name with nothing left (none typed, or only letters with no ASCII form) gives the first 8 hex
-    digits of the learner id, which the course also shows as the short id.
+    The first 8 hex digits of the learner id (`short_learner_id`) always follow it, so two learners who
+    type the same name still get different files: "zoe-orsted-3f2a9c1d". A name with nothing left (none
+    typed, or only letters with no ASCII form) gives the short id alone; an id with no hex digits, "learner".
     """
     import unicodedata
 
@@ -382,16 +388,23 @@ def file_name_part(learner: str | None, learner_id: str) -> str:
     text = re.sub(r"[^a-z0-9._]+", "-", text)             # spaces, and anything a file system may refuse
     text = re.sub(r"\.{2,}", ".", re.sub(r"-{2,}", "-", text))  # never ".." in a name
     text = text.strip("-._")[:NAME_PART_CHARS].rstrip("-._")
-    return text or (re.sub(r"[^0-9a-f]", "", (learner_id or "").lower())[:8] or "learner")
+    return "-".join(part for part in (text, short_learner_id(learner_id)) if part) or "learner"
+
+
+def _stamp(when: datetime) -> str:
+    # Written out rather than strftime('%Y'), which some C libraries do not pad to four digits before year 1000.
+    return f"{when.year:04d}{when.month:02d}{when.day:02d}-{when.hour:02d}{when.minute:02d}"
 
 
 def export_filename(learner: str | None, learner_id: str, when: datetime, suffix: str) -> str:
-    """Return the name a download is saved under, such as 'lead-manage-ann-lee-20261130-1504.json'.
+    """Return the name a download is saved under, such as 'lead-manage-ann-lee-3f2a9c1d-20261130-1504.json'.
 
-    Twenty learners' files can share a folder: each name carries `file_name_part` (the typed name,
-    or the short learner id when none is typed) and the time. The name only ever holds
-    `[A-Za-z0-9._-]`, never starts with a dot, is at most 100 characters, and starts with
-    `FILE_PREFIX`, so it is never one of Windows' device names.
+    A class's files can share a folder: each name carries `file_name_part` (the typed name, then the
+    short learner id, or the short id alone when no name is typed: 'lead-manage-3f2a9c1d-20261130-1504.json')
+    and the time. Learners whose ids differ in their first 8 hex digits never get the same name, even
+    when they type the same name in the same minute. The name only ever holds `[A-Za-z0-9._-]`, never
+    starts with a dot, is at most 100 characters, and starts with `FILE_PREFIX`, so it is never one of
+    Windows' device names.
 
     Parameters
     ----------
@@ -411,7 +424,7 @@ def export_filename(learner: str | None, learner_id: str, when: datetime, suffix
     """
     if suffix not in ("json", "zip"):
         raise ValueError(f"a download is a .json or a .zip, not {suffix!r}")
-    return f"{FILE_PREFIX}{file_name_part(learner, learner_id)}-{when.strftime('%Y%m%d-%H%M')}.{suffix}"
+    return f"{FILE_PREFIX}{file_name_part(learner, learner_id)}-{_stamp(when)}.{suffix}"
 
 
 def _dumps(doc: dict) -> str:
@@ -491,13 +504,25 @@ def parse_export(data: bytes | str, name: str | None = None) -> dict:
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
+# What browsers and file managers add to a name when a file of that name is already there: "name (1).zip"
+# (Chrome, Firefox, Edge), "name(1).zip", "name copy.zip" and "name copy 2.zip" (macOS), "name - Copy.zip"
+# and "name - Copy (2).zip" (Windows).
+_RENAMED = re.compile(r"(?:\s*\(\d{1,4}\)|\s+copy(?:\s+\d{1,4})?|\s+-\s+copy(?:\s*\(\d{1,4}\))?)+$", re.IGNORECASE)
+
+
 def _instead(name: str | None) -> str:
-    """Say which file to hand in instead of a refused .zip, named after the .zip when the course named it."""
+    """Say which file to hand in instead of a refused .zip, named after the .zip when the course named it.
+
+    A .zip the browser or the file manager renamed ("lead-manage-ann-lee-3f2a9c1d-20261130-1504 (1).zip")
+    counts as the course's: the .json named is the one the course gave, without the added " (1)".
+    """
     base = re.split(r"[\\/]", name or "")[-1]
-    if re.fullmatch(r"lead-manage-work-[0-9]{8}-[0-9]{4}\.zip", base, re.IGNORECASE):
+    stem, dot, suffix = base.rpartition(".")
+    stem = _RENAMED.sub("", stem) if dot and suffix.lower() == "zip" else ""
+    if re.fullmatch(r"lead-manage-work-[0-9]{8}-[0-9]{4}", stem, re.IGNORECASE):
         json_name = "lead-manage-export-….json"  # named before downloads carried the learner's name
-    elif re.fullmatch(r"lead-manage-[A-Za-z0-9._-]{1,80}\.zip", base, re.IGNORECASE):
-        json_name = base[:-len(".zip")] + ".json"
+    elif re.fullmatch(r"lead-manage-[A-Za-z0-9._-]{1,80}", stem, re.IGNORECASE):
+        json_name = stem + ".json"
     else:
         json_name = "lead-manage-….json"
     return f"hand in the .json file named {json_name} from the same download instead"
@@ -736,7 +761,7 @@ def write_export(store: ProgressStore, folder: str | Path, learner: str | None =
     folder.mkdir(parents=True, exist_ok=True)
     when = datetime.now()
     json_path = folder / export_filename(learner, store.learner_id, when, "json")
-    md_path = folder / f"{FILE_PREFIX}portfolio-{file_name_part(learner, store.learner_id)}-{when:%Y%m%d-%H%M}.md"
+    md_path = folder / f"{FILE_PREFIX}portfolio-{file_name_part(learner, store.learner_id)}-{_stamp(when)}.md"
     json_path.write_text(export_json(store, learner), encoding="utf-8")
     md_path.write_text(portfolio_markdown(store, learner), encoding="utf-8")
     return json_path, md_path

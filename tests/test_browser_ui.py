@@ -78,7 +78,7 @@ def run_lesson(browser, lab, notebook: str, workspace: str):
     return page
 
 
-# lead-manage-<the typed name, or the learner id's first 8 hex digits>-YYYYmmdd-HHMM.json
+# lead-manage-<typed name->?<the learner id's first 8 hex digits>-YYYYmmdd-HHMM.json
 DOWNLOAD_NAME = re.compile(r"lead-manage-(?P<who>[a-z0-9]+(?:-[a-z0-9]+)*)-(?P<when>[0-9]{8}-[0-9]{4})\.(?P<suffix>json|zip)")
 
 

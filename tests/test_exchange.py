@@ -286,8 +286,9 @@ def test_write_export_names_its_files_as_the_downloads_are(store, tmp_path):
 
     fill(store)
     json_path, md_path = write_export(store, tmp_path, "Ann Lee")
-    assert re.fullmatch(r"lead-manage-ann-lee-[0-9]{8}-[0-9]{4}\.json", json_path.name)
-    assert re.fullmatch(r"lead-manage-portfolio-ann-lee-[0-9]{8}-[0-9]{4}\.md", md_path.name)
+    short = store.learner_id[:8]
+    assert re.fullmatch(rf"lead-manage-ann-lee-{short}-[0-9]{{8}}-[0-9]{{4}}\.json", json_path.name)
+    assert re.fullmatch(rf"lead-manage-portfolio-ann-lee-{short}-[0-9]{{8}}-[0-9]{{4}}\.md", md_path.name)
     assert parse_export(json_path.read_bytes())["learner"] == "Ann Lee"
     unnamed, _ = write_export(store, tmp_path / "x")
     assert unnamed.name.startswith(f"lead-manage-{store.learner_id[:8]}-")

@@ -48,22 +48,37 @@ def fill(store):
     ("CON", "con"),
     ("<b>Ann</b>", "b-ann-b"),
     ("Ann\x00Lee\n", "ann-lee"),
-    (None, "3f2a9c1d"),
-    ("", "3f2a9c1d"),
-    ("   ", "3f2a9c1d"),
-    ("李雷", "3f2a9c1d"),                      # nothing left in ASCII: the short id
-    ("---", "3f2a9c1d"),
+    ("3f2a9c1d", "3f2a9c1d"),                # a name that looks like the id is still followed by it
+    (None, None),
+    ("", None),
+    ("   ", None),
+    ("李雷", None),                            # nothing left in ASCII: the short id alone
+    ("---", None),
 ])
-def test_the_typed_name_or_the_short_id_is_in_both_file_names(learner, part):
-    assert export_filename(learner, ID, WHEN, "json") == f"lead-manage-{part}-20261130-1504.json"
-    assert export_filename(learner, ID, WHEN, "zip") == f"lead-manage-{part}-20261130-1504.zip"
+def test_the_typed_name_then_the_short_id_is_in_both_file_names(learner, part):
+    who = "3f2a9c1d" if part is None else f"{part}-3f2a9c1d"
+    assert export_filename(learner, ID, WHEN, "json") == f"lead-manage-{who}-20261130-1504.json"
+    assert export_filename(learner, ID, WHEN, "zip") == f"lead-manage-{who}-20261130-1504.zip"
+
+
+def test_the_names_of_the_brief_and_an_id_with_no_hex_digits():
+    sam = "1a2b3c4d" + "9" * 24
+    assert export_filename("Sam Lee", sam, WHEN, "json") == "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"
+    assert export_filename(None, sam, WHEN, "json") == "lead-manage-1a2b3c4d-20261130-1504.json"
+    assert export_filename("Sam Lee", "", WHEN, "json") == "lead-manage-sam-lee-20261130-1504.json"
+    assert export_filename(None, "", WHEN, "json") == "lead-manage-learner-20261130-1504.json"
+    assert export_filename(None, "3F2A9C1D" + "0" * 24, WHEN, "json") == "lead-manage-3f2a9c1d-20261130-1504.json"
+
+
+def test_the_year_has_four_digits_before_year_1000_too():
+    assert export_filename(None, ID, datetime(999, 1, 2, 3, 4), "zip") == "lead-manage-3f2a9c1d-09990102-0304.zip"
 
 
 def test_the_name_part_is_cut_at_40_characters():
-    assert export_filename("a" * 40, ID, WHEN, "json") == f"lead-manage-{'a' * 40}-20261130-1504.json"
-    assert export_filename("a" * 41, ID, WHEN, "json") == f"lead-manage-{'a' * 40}-20261130-1504.json"
-    assert export_filename("a" * 39 + " b", ID, WHEN, "json") == f"lead-manage-{'a' * 39}-20261130-1504.json", \
-        "a cut never leaves a dash at the end"
+    assert export_filename("a" * 40, ID, WHEN, "json") == f"lead-manage-{'a' * 40}-3f2a9c1d-20261130-1504.json"
+    assert export_filename("a" * 41, ID, WHEN, "json") == f"lead-manage-{'a' * 40}-3f2a9c1d-20261130-1504.json"
+    assert export_filename("a" * 39 + " b", ID, WHEN, "json") == \
+        f"lead-manage-{'a' * 39}-3f2a9c1d-20261130-1504.json", "a cut never leaves a dash at the end"
 
 
 def test_only_a_json_or_a_zip_is_named():
@@ -86,20 +101,29 @@ def test_every_file_name_is_safe_on_every_file_system(learner, learner_id, when,
     assert ".." not in name
 
 
-no_name = st.none() | st.sampled_from(["", "  ", "李雷", "★"])
+names = st.none() | st.sampled_from(["", "  ", "李雷", "★", "Sam Lee", "sam lee", "Sam-Lee-1a2b3c4d"]) | st.text()
 
 
-@settings(max_examples=300, deadline=None)
-@given(first=learner_ids, second=learner_ids, learner=no_name, other=no_name, when=times)
-def test_two_learners_with_no_name_get_different_file_names(first, second, learner, other, when):
+@settings(max_examples=500, deadline=None)
+@given(first=learner_ids, second=learner_ids, learner=names, other=names, when=times, same_name=st.booleans())
+def test_two_learners_never_get_the_same_file_name_whatever_names_they_type(first, second, learner, other, when,
+                                                                            same_name):
     if first[:8] == second[:8]:  # the short id is the first 8 hex digits, as the course shows it elsewhere
         second = format((int(second[:8], 16) + 1) % 16 ** 8, "08x") + second[8:]
+    other = learner if same_name else other  # the same typed name, in the same minute, is the case that collided
     assert export_filename(learner, first, when, "json") != export_filename(other, second, when, "json")
 
 
+def test_the_same_name_in_the_same_minute_gives_two_files():
+    first, second = "1a2b3c4d" + "0" * 24, "1a2b3c4e" + "0" * 24
+    assert export_filename("Sam Lee", first, WHEN, "json") != export_filename("Sam Lee", second, WHEN, "json")
+    assert export_filename("Sam Lee", first, WHEN, "json") == export_filename("Sam Lee", first[:8] + "f" * 24, WHEN,
+                                                                              "json"), "only the short id is shown"
+
+
 # -- 2. a .zip handed in instead of the .json ------------------------------------------------------
-ZIP_NAME = "lead-manage-ann-lee-20261130-1504.zip"
-INSTEAD = "hand in the .json file named lead-manage-ann-lee-20261130-1504.json from the same download instead"
+ZIP_NAME = "lead-manage-ann-lee-3f2a9c1d-20261130-1504.zip"
+INSTEAD = "hand in the .json file named lead-manage-ann-lee-3f2a9c1d-20261130-1504.json from the same download instead"
 
 
 def course_zip(store, learner="Ann Lee") -> bytes:
@@ -308,7 +332,22 @@ def test_deflates_own_limit_is_allowed_and_one_past_it_is_not():
 @pytest.mark.parametrize("name, says", [
     (None, "lead-manage-….json"),
     ("lead-manage-3f2a9c1d-20261130-1504.zip", "lead-manage-3f2a9c1d-20261130-1504.json"),
-    ("class/Ann/lead-manage-ann-lee-20261130-1504.ZIP", "lead-manage-ann-lee-20261130-1504.json"),
+    ("class/Ann/lead-manage-ann-lee-3f2a9c1d-20261130-1504.ZIP", "lead-manage-ann-lee-3f2a9c1d-20261130-1504.json"),
+    ("lead-manage-ann-lee-20261130-1504.zip", "lead-manage-ann-lee-20261130-1504.json"),  # named before the short id
+    # renamed by the browser or the file manager because a file of that name was already there
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504 (1).zip", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504(12).zip", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504 copy.zip", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504 copy 2.zip", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504 - Copy.zip", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504 - Copy (2).ZIP", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-sam-lee-1a2b3c4d-20261130-1504 (1) (1).zip", "lead-manage-sam-lee-1a2b3c4d-20261130-1504.json"),
+    ("lead-manage-work-20261130-1504 (1).zip", "lead-manage-export-….json"),
+    ("lead-manage-sam lee.zip", "lead-manage-….json"),    # a space the course never writes: not a name it gave
+    ("lead-manage-sam-lee (x).zip", "lead-manage-….json"),
+    ("lead-manage-sam-lee-copy.zip", "lead-manage-sam-lee-copy.json"),  # the course's own name may end in "copy"
+    ("my work (1).zip", "lead-manage-….json"),
+    (" (1).zip", "lead-manage-….json"),
     ("lead-manage-work-20261130-1504.zip", "lead-manage-export-….json"),
     ("<b>x</b>.zip", "lead-manage-….json"),
     ("my work.zip", "lead-manage-….json"),
@@ -439,7 +478,9 @@ def panel(store, monkeypatch):
     import widgets.course_views as views
 
     monkeypatch.setattr(views, "datetime", _Now)
-    return views.DownloadWork(store)
+    view = views.DownloadWork(store)
+    yield view
+    view.close()  # no recount left waiting to read the store after the test has closed it
 
 
 HANDIN = ("To hand in your work, send <code>{}</code> (the .json, not the .zip) the way your trainer asks: "
@@ -453,13 +494,13 @@ def test_the_panel_names_both_files_after_the_learner(panel, store):
     assert list(_links(panel.export_link.value)) == [panel.json_filename]
     assert HANDIN.format(panel.json_filename) in panel.export_link.value
     panel.name.value = "Zoë <b>Lee</b>"
-    assert panel.json_filename == "lead-manage-zoe-b-lee-b-20261130-1504.json"
+    assert panel.json_filename == f"lead-manage-zoe-b-lee-b-{short}-20261130-1504.json"
     panel.json_button.click()
     assert list(_links(panel.export_link.value)) == [panel.json_filename]
     assert HANDIN.format(panel.json_filename) in panel.export_link.value
     panel.button.click()
     ((zip_name, archive),) = _links(panel.links.value).items()
-    assert zip_name == panel.zip_filename == "lead-manage-zoe-b-lee-b-20261130-1504.zip"
+    assert zip_name == panel.zip_filename == f"lead-manage-zoe-b-lee-b-{short}-20261130-1504.zip"
     assert import_work(ProgressStore(store.path.with_name("x.sqlite3")), archive, zip_name).kept_id == store.learner_id
 
 
@@ -499,6 +540,69 @@ def test_a_choice_the_store_cannot_keep_still_goes_into_this_download(panel, sto
     (data,) = _links(panel.export_link.value).values()
     assert json.loads(data)["share_reflections"] is True and sharing_chosen(store) is False
     assert any("quoting reflections" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
+def _shared_in_links(panel) -> list[bool]:
+    """Return what every download link on the panel says about quoting reflections, .json and .zip alike."""
+    said = []
+    for name, data in _links(panel.export_link.value + panel.links.value).items():
+        raw = zipfile.ZipFile(io.BytesIO(data)).read(EXPORT_MEMBER) if name.endswith(".zip") else data
+        said.append(json.loads(raw)["share_reflections"])
+    return said
+
+
+def _learners_in_links(panel) -> list[str | None]:
+    said = []
+    for name, data in _links(panel.export_link.value + panel.links.value).items():
+        raw = zipfile.ZipFile(io.BytesIO(data)).read(EXPORT_MEMBER) if name.endswith(".zip") else data
+        said.append(json.loads(raw)["learner"])
+    return said
+
+
+@pytest.mark.parametrize("store_fails", [False, True])
+def test_withdrawn_consent_leaves_no_link_on_the_page_that_says_yes(panel, store, monkeypatch, caplog, store_fails):
+    import sqlite3
+
+    store.record_attempt("start-here", "born-or-made", 1, True, 1.0)
+    panel.recount_delay = 0  # a recount at each write, so nothing waits for a timer
+    panel.share.value = True
+    panel.button.click()
+    panel.json_button.click()
+    assert _shared_in_links(panel) == [True, True], "both files were built with the box ticked"
+    if store_fails:
+        def fail(key, value):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(store, "set", fail)
+    panel.share.value = False
+    assert _shared_in_links(panel) == [], "no link built before the change is left on the page"
+    assert "download again" in panel.links.value and 'role="status"' in panel.links.value
+    assert panel.trigger.outputs == (), "nothing is left for the page to click"
+    assert sharing_chosen(store) is store_fails, "a store that fails still holds the earlier choice"
+    assert ("could not be saved for next time" in panel.links.value) is store_fails, "and the learner is told"
+    panel.button.click()
+    panel.json_button.click()
+    assert _shared_in_links(panel) == [False, False], "the next clicks build both files afresh"
+    if store_fails:
+        assert any("quoting reflections" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
+def test_a_changed_name_leaves_no_link_on_the_page_with_the_old_name(panel, store):
+    panel.name.value = "Sam Lee"
+    panel.button.click()
+    panel.json_button.click()
+    assert _learners_in_links(panel) == ["Sam Lee", "Sam Lee"]
+    panel.name.value = "Sam Lee."  # the same file name, another name inside the file
+    assert _learners_in_links(panel) == [] and "download again" in panel.links.value
+    panel.json_button.click()
+    panel.button.click()
+    assert _learners_in_links(panel) == ["Sam Lee.", "Sam Lee."]
+
+
+def test_a_change_before_any_download_says_nothing_about_links(panel):
+    panel.share.value = True
+    panel.name.value = "Sam"
+    assert panel.links.value == "" and 'href="data:' not in panel.export_link.value
 
 
 def test_work_too_large_for_one_file_has_no_json_name_but_a_zip_name(store, monkeypatch):

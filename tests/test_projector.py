@@ -251,6 +251,151 @@ def test_an_unknown_id_gives_the_usual_readable_message(show):
     assert "This lesson needs a newer course package." in text and "no-such-" in text and "Traceback" not in text
 
 
+# -- ids given in the wrong form or the wrong place ------------------------------------------------------
+def _said(view) -> str:
+    """Return a message view's text as a reader sees it: tags dropped, entities unescaped, spaces joined."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", view.value.split("</style>")[-1]))).strip()
+
+
+def _homes(item_id: str, kind: str = "question") -> list[str]:
+    return [x.id for x in lessons()
+            if any(item.id == item_id for item in (x.questions if kind == "question" else x.reflections))]
+
+
+@pytest.mark.parametrize("args", [("different-people", "title-names-the-post"),
+                                  (["different-people", "title-names-the-post"],),
+                                  (("different-people", "title-names-the-post"),)])
+def test_project_takes_question_ids_as_separate_arguments_or_as_one_list(args):
+    view = widgets.project("two-words", *args)
+    assert isinstance(view, Projector)
+    assert [q.id for q in view.questions] == ["different-people", "title-names-the-post"], "in the order given"
+
+
+@pytest.mark.parametrize("args", [(), (None,), ([],), ((),)])
+def test_project_with_no_ids_none_or_an_empty_list_shows_every_question(args):
+    view = widgets.project("two-words", *args)
+    assert [q.id for q in view.questions] == [q.id for q in lesson("two-words").questions]
+
+
+@pytest.mark.parametrize("args, shown", [((3,), "int: 3"), ((0,), "int: 0"), (([3],), "int: 3"), ((False,), "bool"),
+                                         (({"different-people"},), "set"), ((["different-people"], ["x"]), "list"),
+                                         ((["different-people", ["x"]],), "list"), (("different-people", None), "None")])
+def test_project_turns_an_id_that_is_not_text_into_a_sentence(args, shown):
+    view = widgets.project("two-words", *args)
+    assert not isinstance(view, Projector), "never a view of some other questions"
+    text = _said(view)
+    assert "a question id is text in quotes" in text and shown in text
+    assert text.startswith("The projector view cannot be shown.")
+    assert "newer course package" not in text and "question bank has a problem" not in text
+
+
+@pytest.mark.parametrize("show, helper", [(lambda q: widgets.project(q), "project"),
+                                          (lambda q: widgets.quiz(q), "quiz")])
+def test_a_question_id_given_as_the_lesson_names_its_lessons_and_the_call_to_write(show, helper):
+    homes = _homes("born-or-made")
+    assert len(homes) >= 2, "the bank has this id in more than one lesson"
+    text = _said(show("born-or-made"))
+    assert "'born-or-made' is a question in lessons " in text and "not a lesson" in text
+    for home in homes:
+        assert f"'{home}'" in text and f'{helper}("{home}", "born-or-made")' in text
+    assert "newer course package" not in text
+    single = next(q.id for x in lessons() for q in x.questions if len(_homes(q.id)) == 1)
+    text = _said(show(single))
+    assert f"'{single}' is a question in lesson '{_homes(single)[0]}', not a lesson" in text
+    assert f'{helper}("{_homes(single)[0]}", "{single}")' in text
+
+
+def test_the_brief_call_is_written_out():
+    assert 'project("start-here", "born-or-made")' in _said(widgets.project("born-or-made"))
+
+
+@pytest.mark.parametrize("show", [lambda: widgets.project("two-words", "nope"),
+                                  lambda: widgets.project("two-words", ["different-people", "nope"]),
+                                  lambda: widgets.quiz("two-words", "nope"),
+                                  lambda: widgets.debrief("two-words", "nope")])
+def test_a_question_unknown_to_the_whole_bank_lists_the_lessons_questions(show):
+    text = _said(show())
+    assert "This lesson needs a newer course package." in text and "has no question 'nope' in lesson 'two-words'" in text
+    ids = [q.id for q in lesson("two-words").questions]
+    assert f"The questions of lesson 'two-words': {', '.join(ids)}." in text
+
+
+def test_a_reflection_unknown_to_the_whole_bank_lists_the_lessons_reflections():
+    text = _said(widgets.reflection("two-words", "nope"))
+    ids = [r.id for r in lesson("two-words").reflections]
+    assert "This lesson needs a newer course package." in text
+    assert f"The reflections of lesson 'two-words': {', '.join(ids)}." in text
+
+
+def test_a_lesson_unknown_to_the_whole_bank_lists_the_lessons():
+    text = _said(widgets.project("nope"))
+    assert "This lesson needs a newer course package." in text and "has no lesson 'nope'" in text
+    assert f"The course's lessons: {', '.join(x.id for x in lessons())}." in text
+
+
+@pytest.mark.parametrize("show, call", [
+    (lambda: widgets.quiz("two-words", "born-or-made"), 'quiz("start-here", "born-or-made")'),
+    (lambda: widgets.project("two-words", "born-or-made"), 'project("start-here", "born-or-made")'),
+    (lambda: widgets.debrief("two-words", "born-or-made", "six_sessions"),
+     'debrief("start-here", "born-or-made", "six_sessions")'),
+    (lambda: widgets.debrief("two-words", "born-or-made"), 'debrief("start-here", "born-or-made")'),
+])
+def test_a_question_of_another_lesson_names_that_lesson_and_keeps_the_other_arguments(show, call):
+    text = _said(show())
+    assert "Lesson 'two-words' has no question 'born-or-made': it is a question in lessons" in text
+    assert call in text and "newer course package" not in text
+
+
+def test_a_reflection_asked_for_as_a_question_and_back_is_sent_to_the_right_helper():
+    reflection_id = lesson("two-words").reflections[0].id
+    text = _said(widgets.project("two-words", reflection_id))
+    assert "it is a reflection in lesson 'two-words'" in text
+    assert f'reflection("two-words", "{reflection_id}")' in text and "newer course package" not in text
+    question_id = lesson("two-words").questions[0].id
+    text = _said(widgets.reflection("two-words", question_id))
+    assert f"Lesson 'two-words' has no reflection '{question_id}'" in text
+    assert f'quiz("two-words", "{question_id}")' in text and "newer course package" not in text
+
+
+@pytest.mark.parametrize("show, meant, call", [
+    (lambda: widgets.project("two-words", "different-people "), "different-people",
+     'project("two-words", "different-people")'),
+    (lambda: widgets.debrief("two-words", "diferent-people", "six_sessions"), "different-people",
+     'debrief("two-words", "different-people", "six_sessions")'),
+    (lambda: widgets.quiz("two-word"), "two-words", None),
+])
+def test_a_near_miss_is_answered_with_did_you_mean(show, meant, call):
+    text = _said(show())
+    assert f"Did you mean '{meant}'?" in text
+    assert call is None or call in text
+    assert "This lesson needs a newer course package." not in text, "not the heading: a slip is more likely"
+    assert "is right, this lesson needs a newer course package." in text, "but still said, should the id be right"
+
+
+def test_ids_in_the_messages_are_escaped_and_cut():
+    view = widgets.project("two-words", "<b>nope</b>")
+    assert "<b>nope" not in view.value and "&lt;b&gt;nope&lt;/b&gt;" in view.value
+    view = widgets.project("<b>born</b>")
+    assert "<b>born" not in view.value
+    text = _said(widgets.project("two-words", "x" * 500))
+    assert "x" * 77 + "…" in text and "x" * 81 not in text
+
+
+def test_every_project_and_debrief_call_in_the_guides_shows_its_view():
+    calls = []
+    for path in GUIDE_NOTEBOOKS.values():
+        for cell in json.loads(path.read_text("utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and source.startswith(("project(", "debrief(")):
+                calls.append(source)
+    assert len(calls) >= 10
+    for source in calls:
+        call = ast.parse(source, mode="eval").body
+        args = [ast.literal_eval(a) for a in call.args]
+        view = getattr(widgets, call.func.id)(*args)
+        assert isinstance(view, (Projector, Quiz)), source
+
+
 def test_an_unknown_guide_is_named_with_the_guides():
     text = html.unescape(widgets.debrief("two-words", "different-people", guide="three_days").value)
     assert "no guide 'three_days'" in text and "half_day_workshop, six_sessions" in text

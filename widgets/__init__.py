@@ -91,34 +91,153 @@ def _store():
     return default_store()
 
 
-def _problem(title: str, exc: Exception):
-    from course.bank import NotInBank
+def _problem(title: str, exc: Exception, helper: str | None = None, tail: tuple = ()):
+    """Return a readable message for a helper that cannot show its view.
 
-    if isinstance(exc, NotInBank):  # not a broken bank: lessons newer than the installed package
-        return _not_in_bank(exc)
+    Parameters
+    ----------
+    title:
+        What cannot be shown and why, as "This quiz cannot be shown: the question bank has a problem."
+    exc:
+        The error. `NotInBank` is explained by `_not_in_bank`; for `IdNotText` (a notebook author's slip, not
+        a bank problem) only the part of the title before the colon is kept.
+    helper, tail:
+        The helper's name and the arguments it was given after its lesson and item ids, so that an id given
+        in the wrong place can be answered with the call to write instead.
+    """
+    from course.bank import IdNotText, NotInBank
+
+    if isinstance(exc, NotInBank):  # a slip in the notebook, or lessons newer than the installed package
+        return _not_in_bank(exc, helper, tail)
     from widgets._style import error_html, note
 
+    if isinstance(exc, IdNotText):
+        title = title.partition(":")[0].rstrip(".") + "."
     message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     return note(error_html(title, message))
 
 
-def _not_in_bank(exc):
-    """Say that the lesson names an id the installed bank lacks, so the package is older than the lessons,
-    and give the one command that updates the package the way it was installed."""
+# Which kind of id each helper takes after the lesson, to write the call that shows an id found elsewhere.
+_TAKES = {"quiz": "question", "project": "question", "debrief": "question", "reflection": "reflection"}
+_SHOWN_BY = {"question": "quiz", "reflection": "reflection"}
+_LISTED = 40  # ids listed at most in one message
+
+
+def _short(item_id) -> str:
+    """Return an id from the notebook for a message; never a long one whole."""
+    text = str(item_id)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _call(helper: str | None, kind: str, lesson_id: str, item_id: str, tail: tuple = ()) -> str:
+    """Return the call that shows `item_id`, a `kind` ('question' or 'reflection') of lesson `lesson_id`."""
+    import json
+
+    if helper not in _TAKES:  # a helper that takes a lesson alone: the same helper, on the right lesson
+        return f"{helper}({json.dumps(lesson_id, ensure_ascii=False)})" if helper else ""
+    args = (lesson_id, item_id, *tail) if _TAKES[helper] == kind else (lesson_id, item_id)
+    name = helper if _TAKES[helper] == kind else _SHOWN_BY[kind]
+    return f"{name}({', '.join(json.dumps(a, ensure_ascii=False) for a in args)})"
+
+
+def _places(item_id: str, course) -> list[tuple[str, str]]:
+    """Return (lesson id, 'question' or 'reflection') for every lesson of `course` that has an item with this id."""
+    return [(found.id, kind) for found in course
+            for kind, items in (("question", found.questions), ("reflection", found.reflections))
+            if any(item.id == item_id for item in items)]
+
+
+def _listed(ids: list[str]) -> str:
+    shown = ", ".join(_short(x) for x in ids[:_LISTED])
+    return shown + (f" and {len(ids) - _LISTED} more" if len(ids) > _LISTED else "")
+
+
+def _not_in_bank(exc, helper: str | None = None, tail: tuple = ()):
+    """Explain an id the installed bank lacks where it was asked for: where in the course it is, or what is there.
+
+    - An id that is a question or reflection of some lesson (given as a lesson, or under another lesson,
+      or as the other kind) is answered with the lesson it belongs to and the call to write instead.
+    - An item missing from a lesson that exists lists that lesson's ids of that kind, and names a close
+      one when there is one ("did you mean").
+    - Only an id unknown to the whole bank says the package is older than the lessons, with the one
+      command that updates the package the way it was installed.
+    """
+    import difflib
+    from html import escape
+
+    from course.bank import BankError, lesson, lessons
+    from widgets._style import card_html, note
+
+    item_id, kind = str(exc.item_id), exc.kind
+    try:
+        course = lessons()
+    except BankError:  # another lesson's file is broken: say only what the error says
+        course = ()
+    places = _places(item_id, course)
+    if kind != "lesson":
+        places = [(where, k) for where, k in places if (where, k) != (exc.lesson_id, kind)]
+    if places:  # the id is in the bank, just not where it was asked for
+        if kind == "lesson":
+            where = _where_text(places)
+            head = f"'{_short(item_id)}' is {where}, not a lesson."
+        else:
+            head = (f"Lesson '{_short(exc.lesson_id)}' has no {kind} '{_short(item_id)}': it is "
+                    f"{_where_text(places)}.")
+        calls = [_call(helper, k, where, item_id, tail) for where, k in places]
+        calls = [c for c in dict.fromkeys(calls) if c]
+        lead = "Name its lesson first, then the id:" if kind == "lesson" else "Write instead:"
+        return note(card_html(f'<div class="lm-warning" role="alert"><b>{escape(head)}</b></div>',
+                              f"<div>{escape(lead)}</div>" if calls else "",
+                              "".join(f"<pre><code>{escape(c)}</code></pre>" for c in calls)))
+    if kind == "lesson":
+        known = [found.id for found in course]
+        there = f"The course's lessons: {_listed(known)}." if known else ""
+    else:
+        try:
+            items = lesson(exc.lesson_id).questions if kind == "question" else lesson(exc.lesson_id).reflections
+            known = [item.id for item in items]
+        except (BankError, KeyError):
+            known = []
+        there = (f"The {kind}s of lesson '{_short(exc.lesson_id)}': {_listed(known)}." if known else
+                 f"Lesson '{_short(exc.lesson_id)}' has no {kind}s.")
+    close = difflib.get_close_matches(item_id.strip(), known, n=1, cutoff=0.8) if len(item_id) <= 200 else []
+    drift = _drift_text(exc)
+    if close:
+        within = "" if kind == "lesson" else f" in lesson '{_short(exc.lesson_id)}'"
+        head = f"No {kind} '{_short(item_id)}'{within}. Did you mean '{close[0]}'?"
+        call = "" if kind == "lesson" else _call(helper, kind, exc.lesson_id, close[0], tail)
+        return note(card_html(f'<div class="lm-warning" role="alert"><b>{escape(head)}</b></div>',
+                              f"<pre><code>{escape(call)}</code></pre>" if call else "",
+                              f"<div>{escape(there)}</div>" if there else "",
+                              f"<div>If '{escape(_short(item_id))}' is right, this lesson needs a newer course "
+                              f"package. {drift}</div>"))
+    return note(card_html('<div class="lm-warning" role="alert"><b>This lesson needs a newer course package.</b></div>',
+                          f"<div>{escape(there)}</div>" if there else "", f"<div>{drift}</div>"))
+
+
+def _where_text(places: list[tuple[str, str]]) -> str:
+    """Say where an id is: "a question in lesson 'start-here'", "a question in lessons 'a' and 'b'"."""
+    by_kind: dict[str, list[str]] = {}
+    for where, kind in places:
+        by_kind.setdefault(kind, []).append(f"'{_short(where)}'")
+    parts = []
+    for kind, wheres in by_kind.items():
+        names = wheres[0] if len(wheres) == 1 else ", ".join(wheres[:-1]) + " and " + wheres[-1]
+        parts.append(f"a {kind} in lesson{'s' if len(wheres) > 1 else ''} {names}")
+    return " and ".join(parts)
+
+
+def _drift_text(exc) -> str:
+    """Return, as escaped HTML, that the installed package lacks the id and the one command that updates it."""
     from html import escape
 
     from course.bank import bank_source
-    from widgets._style import card_html, note
-
-    def short(item_id) -> str:  # an id comes from the notebook: never repeat a long one whole
-        text = str(item_id)
-        return text if len(text) <= 80 else text[:77] + "…"
 
     source = bank_source()
     if exc.kind == "lesson":
-        missing = f"has no lesson '{short(exc.item_id)}'"
+        missing = f"has no lesson '{_short(exc.item_id)}'"
     else:
-        missing = f"has no {exc.kind} '{short(exc.item_id)}' in lesson '{short(exc.lesson_id)}'"
+        missing = f"has no {exc.kind} '{_short(exc.item_id)}' in lesson '{_short(exc.lesson_id)}'"
     if source.kind == "checkout":
         how = (f"It is read from the git checkout in {source.folder}. To update it, run this in a terminal, "
                "then restart the kernel (Kernel › Restart Kernel) and run this cell again:")
@@ -130,9 +249,7 @@ def _not_in_bank(exc):
                "then restart the kernel (Kernel › Restart Kernel) and run this cell again:")
     text = (f"The course package installed here (lead-manage {source.version}) {missing}: the lessons are newer "
             f"than the package, which holds the questions. {how}")
-    return note(card_html('<div class="lm-warning" role="alert"><b>This lesson needs a newer course package.</b></div>',
-                            f"<div>{escape(text)}</div>",
-                            f"<pre><code>{escape(source.command)}</code></pre>" if source.command else ""))
+    return escape(text) + (f"<pre><code>{escape(source.command)}</code></pre>" if source.command else "")
 
 
 INSTRUCTOR_ENV = "LEAD_MANAGE_INSTRUCTOR"
@@ -211,14 +328,14 @@ def quiz(lesson_id: str, *question_ids: str, show_key: bool | None = None):
         found = lesson(lesson_id)
         questions = [found.question(q) for q in question_ids] if question_ids else list(found.questions)
     except (BankError, KeyError) as exc:
-        return _problem("This quiz cannot be shown: the question bank has a problem.", exc)
+        return _problem("This quiz cannot be shown: the question bank has a problem.", exc, "quiz")
     from widgets.quiz_view import Quiz
 
     return Quiz(found, questions, _store(), show_key=instructor_enabled() if show_key is None else bool(show_key))
 
 
 @_replaces_earlier_views
-def project(lesson_id: str, question_ids: str | list[str] | tuple[str, ...] | None = None):
+def project(lesson_id: str, *question_ids: str | list[str] | tuple[str, ...] | None):
     """Show questions for a room, one at a time in large type, to vote on by letter before Reveal.
 
     Options are lettered A, B, C... in the order instructor mode uses; Previous, Next, Reveal and Present
@@ -230,17 +347,23 @@ def project(lesson_id: str, question_ids: str | list[str] | tuple[str, ...] | No
     lesson_id:
         The lesson's id (e.g. "two-words") or its notebook name.
     question_ids:
-        One question id, or a list of them in the order to show; None (or an empty list) shows all of
-        the lesson's questions.
+        The questions to show, in this order: as separate arguments, as `quiz()` takes them
+        (`project("two-words", "different-people", "title-names-the-post")`), or as one list or tuple
+        (`project("two-words", ["different-people", "title-names-the-post"])`). None, an empty list, or
+        nothing shows all of the lesson's questions. An id that is not text gets the course's message
+        saying so (`course.bank.IdNotText`), never a traceback.
     """
     from course.bank import BankError, lesson
 
+    if len(question_ids) == 1 and (question_ids[0] is None or isinstance(question_ids[0], (list, tuple))):
+        ids = [] if question_ids[0] is None else list(question_ids[0])
+    else:
+        ids = list(question_ids)
     try:
         found = lesson(lesson_id)
-        ids = [question_ids] if isinstance(question_ids, str) else list(question_ids or [])
         questions = [found.question(q) for q in ids] if ids else list(found.questions)
     except (BankError, KeyError) as exc:
-        return _problem("The projector view cannot be shown: the question bank has a problem.", exc)
+        return _problem("The projector view cannot be shown: the question bank has a problem.", exc, "project")
     if not questions:
         from widgets._style import note
 
@@ -259,7 +382,8 @@ def debrief(lesson_id: str, question_id: str, guide: str | None = None):
     Parameters
     ----------
     lesson_id, question_id:
-        The question, as in the bank.
+        The question, as in the bank. An id that is not text, or one the bank has elsewhere, gets a
+        message saying so (with the call to write), never a traceback.
     guide:
         The guide's notebook name ("half_day_workshop" or "six_sessions"), for that guide's own wording of
         the notes where it has one; None gives the notes the guides share.
@@ -272,7 +396,8 @@ def debrief(lesson_id: str, question_id: str, guide: str | None = None):
         question = found.question(question_id)
         notes = debrief_notes(found.id, question.id, guide)
     except (BankError, KeyError) as exc:
-        return _problem("This debrief cannot be shown: the question bank or the debrief notes have a problem.", exc)
+        return _problem("This debrief cannot be shown: the question bank or the debrief notes have a problem.", exc,
+                        "debrief", () if guide is None else (guide,))
     from widgets.quiz_view import Quiz
 
     return Quiz(found, [question], _store(), show_key=True, notes={question.id: notes})
@@ -365,7 +490,7 @@ def reflection(lesson_id: str, reflection_id: str):
         found = lesson(lesson_id)
         prompt = found.reflection(reflection_id)
     except (BankError, KeyError) as exc:
-        return _problem("This reflection cannot be shown: the question bank has a problem.", exc)
+        return _problem("This reflection cannot be shown: the question bank has a problem.", exc, "reflection")
     from widgets.reflection_view import ReflectionBox
 
     return ReflectionBox(found, prompt, _store())
@@ -463,16 +588,19 @@ def action_plan():
 
 
 @_replaces_earlier_views
-def live_session(*lesson_ids: str):
+def live_session(*lesson_ids: str, groups: list[str] | tuple[str, ...] = ()):
     """Open a live class session for one or more lessons (or find your open one again) and show its dashboard.
 
     Needs the course's live service on your JupyterHub and an instructor's account there (a hub admin or a
     member of the instructors' group). The dashboard shows the join code and the room's answers as they arrive.
+    Every hub user may see and join the session, unless `groups` names hub groups: then only their members may.
 
     Parameters
     ----------
     lesson_ids:
         The lessons' ids (e.g. "two-words") or notebook names.
+    groups:
+        Hub groups whose members may join, e.g. ["team-a"]; empty (the default): everyone on the hub.
     """
     from course.bank import BankError, lesson
     from course.live.client import LiveError, Service
@@ -491,8 +619,10 @@ def live_session(*lesson_ids: str):
         return note(card_html('<div class="lm-warning" role="status"><b>No live-session service here.</b> '
                               + escape("Live sessions run on a JupyterHub with the course's live service; its admin "
                                        "sets LEAD_MANAGE_LIVE_URL for every server (see the README).") + "</div>"))
+    if isinstance(groups, str):  # live_session("two-words", groups="team-a") means one group, not its letters
+        groups = [groups]
     try:
-        session = service.open_session([x.id for x in found])
+        session = service.open_session([x.id for x in found], list(groups))
     except LiveError as exc:
         return _problem("The live session could not be opened.", exc)
     from widgets.live_views import LiveDashboard

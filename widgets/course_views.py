@@ -223,6 +223,15 @@ def _store_waiting_text() -> None:
     _flush_all()
 
 
+_SHARE_CHANGED = ("You changed your choice about quoting your reflections, so the links to your earlier downloads "
+                  "are gone. A file you saved before still holds the earlier choice: download again for one that "
+                  "holds this choice.")
+_SHARE_NOT_KEPT = ("Your choice could not be saved for next time. The files you download here follow the box as it "
+                   "is now; check it again when you come back.")
+_NAME_CHANGED = ("You changed your name, so the links to your earlier downloads are gone. A file you saved before "
+                 "still carries the earlier name: download again for one with this name.")
+
+
 class DownloadWork(Fallback, W.VBox):
     """Two one-click downloads of the learner's work: the JSON export, and a .zip of everything.
 
@@ -234,7 +243,9 @@ class DownloadWork(Fallback, W.VBox):
     at every save would send it to the page every couple of seconds.
 
     Both files are named after the learner (`course.exchange.export_filename`), so that a class's files
-    can share one folder, and carry the learner's choice about quoting their reflections (`share`).
+    can share one folder, and carry the learner's choice about quoting their reflections (`share`). When
+    that choice or the typed name changes, the links built by earlier clicks leave the page (even when the
+    store cannot keep the new choice), so no link on it gives a file that says otherwise.
 
     Parameters
     ----------
@@ -424,6 +435,7 @@ class DownloadWork(Fallback, W.VBox):
         return self.name.value.strip() or None
 
     def _on_name(self, _change) -> None:
+        self._drop_links(_NAME_CHANGED)
         self._name_files(datetime.now())
         self._count_later()  # the name is in the file, so its size changes a little
 
@@ -432,10 +444,29 @@ class DownloadWork(Fallback, W.VBox):
 
         from course.exchange import choose_sharing
 
+        # First, and whether or not the store keeps the choice: a link built before would still say the old one.
+        self._drop_links(_SHARE_CHANGED)
         try:
             choose_sharing(self.store, change["new"])
         except (sqlite3.Error, OSError):  # not remembered for next time; each download still says what is ticked
             log.warning("could not keep the learner's choice about quoting reflections", exc_info=True)
+            warning = f'<div class="lm-warning" role="alert">⚠ {escape(_SHARE_NOT_KEPT)}</div>'
+            with self._drawing:
+                if warning not in self.links.value:
+                    self.links.value += warning
+
+    def _drop_links(self, why: str) -> None:
+        """Take the .json and .zip links built by earlier clicks off the page, saying why when there were any.
+
+        Each file holds the name and the choice about quoting reflections as they were at its click; once
+        either changes, the next click builds the files afresh.
+        """
+        with self._drawing:
+            if 'href="data:' in self._json_status + self.links.value:
+                self.links.value = f'<div class="lm-muted" role="status">{escape(why)}</div>'
+            self._json_status = ""
+            self.trigger.outputs = ()  # nothing left for it to click
+            self._draw()
 
     def _before_download(self) -> str | None:
         """Keep the typed name for next time and store text still waiting; return the name."""
