@@ -9,8 +9,9 @@ The work comes in three steps, each in its own section below:
 - **Aggregating** (`aggregate`): one pass over each learner's export reduces it to what the tables
   count, then the class tables are built from those reductions, limited to the lessons and questions a
   session used (`Scope`). Questions count people, not checks: a learner's first try and latest try at
-  each question. Lesson completion is `course.completion`'s rule, the same one the learner's progress
-  view uses.
+  each question. Every try is scored again against the bank (`course.completion.is_right`): an export's
+  own `correct` flag is never read. Lesson completion is `course.completion`'s rule, the same one the
+  learner's progress view uses. Learners are kept apart by `Submission.identity`, never by a shown name.
 - **Rendering** (`charts`, `summary_lines`, `tables_html`, `csv_tables`, `report_html`): every piece of
   learner text is escaped where it is shown (Jinja2 autoescape, `course/templates/report.html.j2` and
   `class_parts.html.j2`), and every CSV cell that a spreadsheet would read as a formula is neutralised.
@@ -24,7 +25,6 @@ checklist.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import json
 import operator
@@ -32,10 +32,10 @@ import random
 import stat
 import statistics
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from course.collector import collector_paused
 from course.exchange import ExportError, NotAFile, file_kind, parse_export, read_export_file, shares_reflections
 
 
@@ -46,6 +46,7 @@ class Submission:
 
     `load_folder` reduces each export to what the tables count as soon as it is read (`work`) and
     keeps only the export's learner id in `doc`, so a class needs the memory of one file at a time.
+    `learner` is the typed name as displayable text (see `displayable`).
     """
 
     source: str
@@ -90,27 +91,12 @@ _READ = (".json", ".zip")  # what is read in a sub-folder: exports, and the .zip
 
 
 def _submission(name: str, doc: dict) -> Submission:
-    learner = doc.get("learner") or ""
+    # The one place a typed name enters the results: cleaned here, it is cleaned in every table, report and CSV.
+    learner = displayable(doc.get("learner") or "")
     if not learner.strip():
         stem = next((name[:-len(ext)] for ext in _READ if name.lower().endswith(ext)), name)  # keeps a sub-folder
         learner = f"unnamed ({stem[:60]})"
     return Submission(name, learner.strip(), doc.get("exported_at", ""), doc)
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector while many parsed files pile up or are reduced.
-
-    Parsed JSON is millions of dicts and lists, none of them in a cycle; every so many new objects
-    the collector walked them all again, which took longer than parsing the files.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _entries(folder: Path, inside: str = "") -> list[tuple[str, Path, int | None]]:
@@ -128,8 +114,8 @@ def _entries(folder: Path, inside: str = "") -> list[tuple[str, Path, int | None
     return out
 
 
-@_collector_paused()
-def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
+@collector_paused()
+def load_folder(folder: str | Path, names: bool = False) -> tuple[list[Submission], list[Skipped]]:
     """Read the exports in a folder as submissions; the latest export per learner wins.
 
     Every file in the folder is read as an export, and so is every `.json` and `.zip` file in its
@@ -138,6 +124,9 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
     limits); one it cannot read is skipped with the reason. Everything else is listed as skipped with
     its reason: other files in sub-folders, folders deeper down, links (never followed, so reading stays
     inside the folder) and pipes, sockets and devices (never opened: a pipe would wait for ever).
+
+    With `names` (the report shows learners' names), a refused .zip's reason names the .json to hand
+    in instead, after the .zip's own name; without, it says only which kind of file to hand in.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -172,7 +161,11 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
             skipped.append(Skipped(name, f"{file_kind(mode)}, not a file; it was not opened"))
             continue
         try:
-            doc = parse_export(read_export_file(path, follow_links=False))
+            # The file's name goes to the parser only when names are shown: a refused .zip's reason then names
+            # the .json to hand in, which the course names after the learner ("lead-manage-ann-lee-….json").
+            # With pseudonyms the report replaces each file's name by an alias but prints reasons as written,
+            # so a reason must not carry the name; the generic one says which kind of file to ask for.
+            doc = parse_export(read_export_file(path, follow_links=False), name if names else None)
             accepted.append(replace(_submission(name, doc), doc={"learner_id": doc.get("learner_id")},
                                     work=_reduce(doc, course)))
         except NotAFile as exc:
@@ -184,13 +177,24 @@ def load_folder(folder: str | Path) -> tuple[list[Submission], list[Skipped]]:
     return dedupe(accepted, skipped)
 
 
+def displayable(text: str) -> str:
+    """Return text with every control or format character (Unicode categories Cc and Cf) as U+FFFD.
+
+    Such characters in a typed name or a file name would act instead of being read: a right-to-left
+    override (U+202E) turns the rest of a line around in the report and in a spreadsheet, a zero-width
+    space makes two names look the same, a line break or NUL splits a cell.
+    """
+    import unicodedata
+
+    category = unicodedata.category
+    return "".join("\ufffd" if category(c) in ("Cc", "Cf") else c for c in text)
+
+
 def safe_name(name: str) -> str:
     """Return a file name as displayable text (bytes that are not UTF-8, and control characters, become U+FFFD)."""
     import os
-    import unicodedata
 
-    text = os.fsencode(name).decode("utf-8", "replace")
-    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+    return displayable(os.fsencode(name).decode("utf-8", "replace"))
 
 
 def dedupe(accepted: list[Submission], skipped: list[Skipped]) -> tuple[list[Submission], list[Skipped]]:
@@ -220,13 +224,21 @@ def shared_names(submissions: list[Submission]) -> dict[str, list[Submission]]:
 def pseudonyms(submissions: list[Submission], names: bool = False) -> dict[str, str]:
     """Map each learner (by identity) to a display name: 'Learner 01', ... unless real names are asked for.
 
-    With real names, learners who typed the same name are told apart as 'Sam (1)', 'Sam (2)'.
+    Display names are unique, letter case aside. With real names, learners who typed the same name
+    are told apart as 'Sam (1)', 'Sam (2)', with numbers that no learner typed: beside a typed
+    'Sam (1)', two learners who typed 'Sam' show as 'Sam (2)' and 'Sam (3)'.
     """
     if names:
         out = {s.identity: s.learner for s in submissions}
+        taken = {s.learner.casefold() for s in submissions}  # numbered names never take a name someone typed
         for subs in shared_names(submissions).values():
-            for i, s in enumerate(sorted(subs, key=lambda s: s.identity), start=1):
-                out[s.identity] = f"{s.learner} ({i})"
+            number = 0
+            for s in sorted(subs, key=lambda s: s.identity):
+                number += 1
+                while f"{s.learner} ({number})".casefold() in taken:
+                    number += 1
+                out[s.identity] = f"{s.learner} ({number})"
+                taken.add(out[s.identity].casefold())
         return out
     ordered = sorted(submissions, key=lambda s: hashlib.sha256(s.identity.encode("utf-8", "replace")).hexdigest())
     width = max(2, len(str(len(ordered))))
@@ -261,45 +273,55 @@ def session_scope(lessons=None, questions=None, course_lessons=None) -> Scope:
     Parameters
     ----------
     lessons:
-        Lesson ids (or two-digit numbers, "01", or notebook names), or one of them; None or empty for no
-        limit by lesson.
+        A lesson or a list (tuple, set, range) of them, each as its id ("two-words"), its number (1, "1" or
+        "01"; 0 is lesson 00, Start here) or its notebook name; None for no limit by lesson.
     questions:
-        Questions as (lesson id, question id) pairs or "lesson/question" text (one such text alone too);
-        None or empty for no limit.
+        A question or a list of them, each as a (lesson, question id) pair or as "lesson/question" text;
+        one pair alone is a tuple such as ("two-words", "different-people"). None for no limit.
         For a lesson that has questions listed here, only those count; a lesson listed in `lessons`
         with none of its questions listed counts all of them; a listed question's lesson is in the scope.
     course_lessons:
         The course's lessons (default: the shipped bank).
 
+    With both None the scope is the whole course. Lists that are all empty would be a session that used
+    nothing, and are refused.
+
     Raises
     ------
     ScopeError
-        When a lesson or question is not in the course, or a question is not written lesson/question.
+        When a lesson or question is not in the course, a question is not written lesson/question, a value
+        is neither a lesson, a question nor a list of them, or the lists given are all empty.
     """
     if course_lessons is None:
         from course.bank import lessons as shipped
 
         course_lessons = shipped()
-    lessons = [lessons] if isinstance(lessons, str) else lessons
-    questions = [questions] if isinstance(questions, str) else questions
-    if not lessons and not questions:
+    if lessons is None and questions is None:
         return Scope(tuple(lesson.id for lesson in course_lessons),
                      tuple((lesson.id, q.id) for lesson in course_lessons for q in lesson.questions), True)
-    by_name = {}
+    lesson_items = _scope_items(lessons, _is_lesson, "lessons")
+    question_items = _scope_items(questions, _is_question, "questions")
+    if not lesson_items and not question_items:
+        raise ScopeError("no lesson or question is given (an empty list); give at least one, or None for the whole course")
+    by_name, by_number = {}, {}
     for lesson in course_lessons:
         by_name.update({f"{lesson.number:02d}": lesson, str(lesson.number): lesson, lesson.id: lesson,
                         lesson.notebook: lesson, lesson.notebook.removesuffix(".ipynb"): lesson})
+        by_number[lesson.number] = lesson
 
     def find(name) -> object:
-        found = by_name.get(str(name))
+        if not _is_lesson(name):
+            raise ScopeError(f"give a lesson as its id (such as two-words), its number or its notebook name, "
+                             f"not {_described(name)}")
+        found = by_number.get(name) if isinstance(name, int) else by_name.get(name)
         if found is None:
             known = ", ".join(lesson.id for lesson in course_lessons)
-            raise ScopeError(f"no lesson '{_short(str(name))}' in the course (lessons: {known})")
+            raise ScopeError(f"no lesson {_described(name)} in the course (lessons: {known})")
         return found
 
-    chosen = {find(name).id for name in (lessons or ())}
+    chosen = {find(name).id for name in lesson_items}
     picked: dict[str, set] = {}
-    for item in questions or ():
+    for item in question_items:
         if isinstance(item, str):
             lesson_name, slash, question_id = item.partition("/")
             if not slash:
@@ -308,16 +330,58 @@ def session_scope(lessons=None, questions=None, course_lessons=None) -> Scope:
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             lesson_name, question_id = item
         else:
-            raise ScopeError(f"give a question as (lesson, question) or 'lesson/question', not {_short(repr(item))}")
+            raise ScopeError(f"give a question as (lesson, question) or 'lesson/question', not {_described(item)}")
         lesson = find(lesson_name)
+        if not isinstance(question_id, str):
+            raise ScopeError(f"give a question id as text, such as different-people, not {_described(question_id)}")
         if question_id not in {q.id for q in lesson.questions}:
-            raise ScopeError(f"no question '{_short(str(question_id))}' in lesson '{lesson.id}' "
+            raise ScopeError(f"no question '{_short(question_id)}' in lesson '{lesson.id}' "
                              f"(its questions: {', '.join(q.id for q in lesson.questions)})")
         picked.setdefault(lesson.id, set()).add(question_id)
     used = chosen | picked.keys()
     return Scope(tuple(lesson.id for lesson in course_lessons if lesson.id in used),
                  tuple((lesson.id, q.id) for lesson in course_lessons if lesson.id in used for q in lesson.questions
                        if lesson.id not in picked or q.id in picked[lesson.id]), False)
+
+
+def _is_lesson(value) -> bool:
+    """Tell whether a value can name a lesson: text, or a whole number (True and False are not numbers here)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _is_question(value) -> bool:
+    """Tell whether a value is one question: 'lesson/question' text, or a (lesson, question id) tuple of two."""
+    return isinstance(value, str) or (isinstance(value, tuple) and len(value) == 2 and _is_lesson(value[0])
+                                      and not (isinstance(value[0], str) and "/" in value[0])
+                                      and isinstance(value[1], str) and "/" not in value[1])
+
+
+def _scope_items(value, one, what: str) -> list:
+    """Return a scope argument as a list: None gives [], one item alone [item], a list, tuple, set or range its items."""
+    if value is None:
+        return []
+    if one(value):
+        return [value]
+    if isinstance(value, (list, tuple, set, frozenset, range)):
+        return list(value)
+    raise ScopeError(f"give the {what} as one or as a list, not {_described(value)}")
+
+
+def _described(value) -> str:
+    """Name a value given where a lesson or a question was expected, briefly and without running its own repr."""
+    if isinstance(value, str):
+        return f"'{_short(value)}'"
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return str(value) if -10**12 < value < 10**12 else "a number that large"
+    if isinstance(value, float):
+        return _short(repr(value))
+    if isinstance(value, (list, tuple)) and len(value) <= 5 and all(
+            isinstance(v, (str, int, float)) or v is None for v in value):
+        inner = ", ".join(_described(v) for v in value)
+        return _short(f"({inner})" if isinstance(value, tuple) else f"[{inner}]", 90)
+    return f"a {type(value).__name__}"
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -481,6 +545,29 @@ class _Course:
     plan_fields: dict  # reflection id -> plan field id
     plan_tags: dict    # reflection id -> behaviour id
     items: dict        # self-assessment item id -> (cluster, pole)
+    verdicts: dict = field(default_factory=dict, compare=False)  # (question key, answer key) -> right, see is_right
+
+    def is_right(self, key: tuple[str, str], answer_key) -> bool:
+        """Tell whether an answer (as an `_answer_key`) to a bank question is right, scoring each distinct answer once.
+
+        A class gives the same few answers to each question again and again; the cache is emptied past
+        `_VERDICTS` entries, so files full of distinct answers cost time, never memory.
+        """
+        from course.completion import is_right
+
+        verdicts = self.verdicts
+        try:
+            found = verdicts.get((key, answer_key))
+        except TypeError:  # a list inside a list (no export the schema passes has one): scored, not kept
+            return is_right(self.questions[key], _answer(answer_key))
+        if found is None:
+            if len(verdicts) >= _VERDICTS:
+                verdicts.clear()
+            found = verdicts[key, answer_key] = is_right(self.questions[key], _answer(answer_key))
+        return found
+
+
+_VERDICTS = 50_000  # distinct (question, answer) verdicts kept while a class is read
 
 
 def _course() -> _Course:
@@ -523,7 +610,7 @@ def quote_text(text: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut[QUOTE_CHARS // 2:] else cut).rstrip(" ,;:.") + "…"
 
 
-_ATTEMPT = operator.itemgetter("lesson", "question", "correct")
+_ATTEMPT = operator.itemgetter("lesson", "question", "answer")  # never "correct": every answer is scored again
 _REFLECTION = operator.itemgetter("lesson", "reflection", "text")
 _RATING = operator.itemgetter("phase", "item", "value")
 
@@ -533,27 +620,32 @@ def _reduce(doc: dict, course: _Course) -> _Work:
 
     An export lists rows in the order they were written, as the learner's store keeps them: the first
     try at a question is the first in the file, and the latest revision or rating the last, whatever
-    time a row carries (an imported row's time comes from another machine's clock).
+    time a row carries (an imported row's time comes from another machine's clock). Whether a try is
+    right is scored again against the bank as it is now (`course.completion.is_right`); the export's
+    own `correct` flag is not read, and an answer that does not fit its question is not right.
     """
     from course.completion import is_written
     from course.plan import TAGS, check_plan
 
     questions, warm_up, post_test = course.question_keys, course.warm_up_ids, course.post_test
+    right = course.is_right
     first: dict = {}  # (lesson, question) -> (first answer, whether it was right)
     last: dict = {}
     solved: set = set()
     post: dict = {}   # warm-up question id -> whether the first post-test try was correct
     for a in doc["attempts"]:
-        lesson_id, question_id, correct = _ATTEMPT(a)
+        lesson_id, question_id, answer = _ATTEMPT(a)
         key = questions.get((lesson_id, question_id))
         if key is not None:
+            answer_key = _answer_key(answer)
+            correct = right(key, answer_key)
             if key not in first:
-                first[key] = (_answer_key(a["answer"]), correct)
+                first[key] = (answer_key, correct)
             last[key] = correct
             if correct:
                 solved.add(key)
         if lesson_id == post_test and question_id in warm_up and question_id not in post:
-            post[question_id] = correct
+            post[question_id] = right((course.warm_up.id, question_id), _answer_key(answer))
 
     latest = {(lesson_id, reflection_id): text for lesson_id, reflection_id, text in map(_REFLECTION, doc["reflections"])}
     known = course.reflection_keys
@@ -618,7 +710,7 @@ def _lesson_status(progress) -> str:
     return "done" if progress.complete else f"{progress.done} of {progress.total}" if progress.started else "not started"
 
 
-@_collector_paused()
+@collector_paused()
 def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = None, names: bool = False,
               scope: Scope | None = None) -> ClassResults:
     """Build the class tables from accepted submissions.
@@ -640,9 +732,10 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     from course.instruments import action_plan, self_assessment
 
     course = _course()
-    scope = scope or session_scope(course_lessons=course.lessons)
+    scope = scope if scope is not None else session_scope(course_lessons=course.lessons)
     display = pseudonyms(submissions, names)
-    work = {display[s.identity]: s.work if s.work is not None else _reduce(s.doc, course) for s in submissions}
+    # Per-learner data is keyed by who handed it in (`Submission.identity`), never by a shown name.
+    work = {s.identity: s.work if s.work is not None else _reduce(s.doc, course) for s in submissions}
     n = len(submissions)
     scoped_lessons = [lesson for lesson in course.lessons if scope.has_lesson(lesson.id)]
 
@@ -692,7 +785,7 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
 
     # Completion per lesson and per learner, by the rule the learner's progress view uses.
     activities = Activities(scoped_lessons)
-    by_learner = {name: activities.progress(w.solved, w.words) for name, w in work.items()}
+    by_learner = {identity: activities.progress(w.solved, w.words) for identity, w in work.items()}
     c_rows = []
     for lesson in scoped_lessons:
         progress = [learner[lesson.id] for learner in by_learner.values()]
@@ -744,10 +837,9 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
     roster = pd.DataFrame([{"learner": display[s.identity], "file": s.source if names else "(hidden with the names)",
                             "exported": s.exported_at[:16]} for s in submissions], columns=["learner", "file", "exported"])
     people = []
-    for s in sorted(submissions, key=lambda s: display[s.identity].casefold()):
-        name, w = display[s.identity], work[display[s.identity]]
-        progress = by_learner[name]
-        row = {"learner": name, "lessons done": sum(p.complete for p in progress.values()), "lessons": len(scoped_lessons),
+    for s in sorted(submissions, key=lambda s: (display[s.identity].casefold(), s.identity)):
+        w, progress = work[s.identity], by_learner[s.identity]
+        row = {"learner": display[s.identity], "lessons done": sum(p.complete for p in progress.values()), "lessons": len(scoped_lessons),
                "not finished yet": ", ".join(f"{lesson.number:02d} ({_lesson_status(progress[lesson.id])})"
                                              for lesson in scoped_lessons if not progress[lesson.id].complete)}
         row.update({label(lesson): _lesson_status(progress[lesson.id]) for lesson in scoped_lessons})
@@ -774,7 +866,7 @@ def aggregate(submissions: list[Submission], skipped: list[Skipped] | None = Non
                         scope, tuple(results), learner_table, tuple(quotes), sharing, minimum, labels)
 
 
-@_collector_paused()
+@collector_paused()
 def class_results_from_folder(folder: str | Path, names: bool = False, lessons=None, questions=None) -> ClassResults:
     """Load a folder of exports and aggregate them, limited to a session's lessons and questions.
 
@@ -795,7 +887,7 @@ def class_results_from_folder(folder: str | Path, names: bool = False, lessons=N
         When the scope names a lesson or question the course does not have (checked before any file is read).
     """
     scope = session_scope(lessons, questions)
-    accepted, skipped = load_folder(folder)
+    accepted, skipped = load_folder(folder, names)
     return aggregate(accepted, skipped, names, scope)
 
 
@@ -949,7 +1041,8 @@ def tables_html(results: ClassResults) -> dict[str, str]:
     }
 
 
-# With a byte order mark, Excel reads the files as UTF-8 (learners' names are often not ASCII).
+# With a byte order mark, Excel reads the files as UTF-8 (learners' names are often not ASCII). Every CSV the
+# course hands out is encoded with it: the command's files, the widget's and the report's downloads.
 CSV_ENCODING = "utf-8-sig"
 # A spreadsheet runs a cell that starts with one of these as a formula; learners' names and file names reach the CSV.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -1051,7 +1144,8 @@ def report_html(results: ClassResults, names: bool = False) -> str:
 
     A one-page summary first (scope, people, completion, the three hardest scoped questions), then one
     section per scoped question, the learners, reflections, the course-wide parts the scope covers,
-    charts and the files skipped. The CSV tables are inline downloads, hidden in print.
+    charts and the files skipped. The CSV tables are inline downloads, hidden in print, with the same bytes
+    as the command's files (`CSV_ENCODING`).
     """
     import base64
     from datetime import datetime
@@ -1060,7 +1154,7 @@ def report_html(results: ClassResults, names: bool = False) -> str:
 
     tables = {k: Markup(v) for k, v in tables_html(results).items()}  # to_html(escape=True) already escaped
     pngs = [(title, base64.b64encode(png).decode("ascii")) for title, png in charts(results, for_file=True).items()]
-    downloads = [(name, base64.b64encode(text.encode("utf-8")).decode("ascii"))
+    downloads = [(name, base64.b64encode(text.encode(CSV_ENCODING)).decode("ascii"))
                  for name, text in csv_tables(results, names).items()]
     return _template().render(
         generated=datetime.now().strftime("%d %B %Y %H:%M"), names=names, results=results,

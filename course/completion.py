@@ -7,13 +7,18 @@ export the last in the file (exports list rows in the order they were written). 
 empties a reflection has not written it. Only the lesson's own questions and prompts in the bank
 count: the post-test, the self-assessment and the fields of the 90-day plan have views of their own
 and are reported apart. A lesson with nothing to do is complete.
+
+"Answered correctly" is what the course's scoring (`course.scoring.score`) says of the stored answer
+against the bank as it is now (`is_right`), never the `correct` flag stored beside it: a flag written
+by an older bank, or typed into an export by hand, counts for nothing. An answer that no longer fits
+its question (an option the bank dropped, the wrong shape) is not right.
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple
 
-from course.bank import Lesson
+from course.bank import Lesson, Question
 
 
 class LessonProgress(NamedTuple):
@@ -36,6 +41,39 @@ class LessonProgress(NamedTuple):
     def fraction(self) -> float:
         """Return the share done, from 0 to 1 (1 for a lesson with nothing to do)."""
         return self.done / self.total if self.total else 1.0
+
+
+def is_right(question: Question, answer: Any) -> bool:
+    """Tell whether an answer is right by the bank's key as it is now (`course.scoring.score`).
+
+    Any value may be given: an answer that does not fit the question (an option out of range, a list
+    where one option is expected, a label the course does not have) is not right. Raises nothing.
+    """
+    from course.scoring import AnswerError, score
+
+    try:
+        return score(question, answer).correct
+    except AnswerError:
+        return False
+
+
+def solved_questions(attempts: Iterable[dict], questions: Mapping[tuple[str, str], Question]) -> set[tuple[str, str]]:
+    """Return the (lesson id, question id) pairs that some attempt answers right (`is_right`).
+
+    Parameters
+    ----------
+    attempts:
+        Attempts as dicts with at least "lesson", "question" and "answer" (a store's or an export's rows);
+        their "correct" is not read.
+    questions:
+        The questions that count, by (lesson id, question id); an attempt at any other is ignored.
+    """
+    solved = set()
+    for attempt in attempts:
+        key = (attempt["lesson"], attempt["question"])
+        if key not in solved and key in questions and is_right(questions[key], attempt["answer"]):
+            solved.add(key)
+    return solved
 
 
 def is_written(text: str | None) -> bool:
@@ -80,6 +118,8 @@ def lesson_completion(lesson: Lesson, solved: Iterable, written: Iterable) -> Le
 
 
 def store_progress(lessons: Iterable[Lesson], store) -> dict[str, LessonProgress]:
-    """Return each lesson's progress (by lesson id) from one learner's progress store."""
+    """Return each lesson's progress (by lesson id) from one learner's progress store, its answers scored again."""
+    activities = Activities(lessons)
+    questions = {(lesson.id, q.id): q for lesson in activities.lessons for q in lesson.questions}
     written = {key for key, saved in store.latest_reflections().items() if is_written(saved.text)}
-    return Activities(lessons).progress(store.solved(), written)
+    return activities.progress(solved_questions(store.attempts(), questions), written)

@@ -1,11 +1,12 @@
 """One rule for lesson completion in the progress view and class results; 90-day plans counted, never quoted."""
 import pytest
 
-from course.bank import Lesson, lessons
+from course.bank import LABELS, Lesson, lessons
 from course.class_results import aggregate, read_submission, report_html, summary_lines, tables_html
 from course.completion import lesson_completion
 from course.exchange import export_json
 from course.instruments import action_plan
+from course.kinds import kind_of
 from course.plan import LESSON, field_key, tag_key
 from course.review import POST_TEST
 from course.store import ProgressStore
@@ -22,17 +23,31 @@ def label(lesson):
     return f"{lesson.number:02d} {lesson.title}"
 
 
+def key_of(question):
+    return kind_of(question).sample(question, None, right=True)
+
+
+def wrong_for(question):
+    """An answer that fits the question and is not the key."""
+    if question.type == "classify":
+        return [next(x for x in LABELS if x != s.label) for s in question.statements]
+    wrong = next(i for i, c in enumerate(question.choices) if not c.correct)
+    return [wrong] if question.type == "multiple" else wrong
+
+
 def test_the_progress_view_and_class_results_agree_on_every_lesson(store):
     course = lessons()
     done, partial, emptied = course[1], course[2], course[3]
     for q in done.questions:
-        store.record_attempt(done.id, q.id, 0, True, 1.0)
+        store.record_attempt(done.id, q.id, wrong_for(q), False, 0.0)
+        store.record_attempt(done.id, q.id, key_of(q), False, 1.0)  # the key, whatever the flag beside it: counts
     for r in done.reflections:
         store.save_reflection(done.id, r.id, "written")
-    first, second = partial.questions[:2]
-    store.record_attempt(partial.id, first.id, 1, False, 0.0)
-    store.record_attempt(partial.id, first.id, 0, True, 1.0)  # right in the end: counts
-    store.record_attempt(partial.id, second.id, 1, False, 0.0)  # never right: does not
+    first, second, third = partial.questions[:3]
+    store.record_attempt(partial.id, first.id, wrong_for(first), False, 0.0)
+    store.record_attempt(partial.id, first.id, key_of(first), True, 1.0)  # right in the end: counts
+    store.record_attempt(partial.id, second.id, wrong_for(second), False, 0.0)  # never right: does not
+    store.record_attempt(partial.id, third.id, wrong_for(third), True, 1.0)  # flagged right, scored wrong: does not
     store.save_reflection(partial.id, partial.reflections[0].id, "written")
     store.save_reflection(partial.id, partial.reflections[1].id, "   ")  # blank space is not written
     store.save_reflection(emptied.id, emptied.reflections[0].id, "written, then")

@@ -158,7 +158,7 @@ def workshop(tmp_path_factory) -> Workshop:
         if i == renamed_learner:
             file_name = "final answers"
         if learner.name == SHARED_NAME:
-            file_name += f"-{i}"  # the course's names would clash too: one was saved under another
+            file_name += f"-{i}"  # two files handed in under one typed name: one was saved under another
         (folder / f"{file_name}.json").write_text(text, encoding="utf-8")
         if i == duplicate_learner:
             (folder / f"{file_name} (1).json").write_text(text, encoding="utf-8")
@@ -520,7 +520,7 @@ def test_a_scope_naming_what_the_course_lacks_is_refused(lessons_, questions_, m
 def test_the_widget_says_what_is_wrong_with_a_scope(tmp_path):
     view = widgets.class_results(str(tmp_path), lessons=["<b>nope</b>"])
     html = view._repr_mimebundle_()["text/html"]
-    assert "not in the course" in html and "<b>nope</b>" not in html and "&lt;b&gt;nope&lt;/b&gt;" in html
+    assert "cannot be used" in html and "no lesson" in html and "<b>nope</b>" not in html and "&lt;b&gt;nope&lt;/b&gt;" in html
 
 
 # -- handing in: zips in sub-folders --------------------------------------------------------------
@@ -607,3 +607,23 @@ def test_one_lesson_or_question_may_be_given_alone_and_a_malformed_one_is_refuse
     assert session_scope(questions="two-words/different-people").questions == (("two-words", "different-people"),)
     with pytest.raises(ScopeError, match="give a question as"):
         session_scope(questions=[("two-words", "different-people", "extra")])
+
+
+def test_every_csv_download_has_the_same_bytes_as_the_commands_files(workshop, results, tmp_path):
+    out = tmp_path / "csv"
+    args = [sys.executable, "-m", "course", "report", str(workshop.folder), "-o", str(tmp_path / "r.html"), "--csv",
+            str(out)]
+    args += [arg for lesson_id in SESSION_LESSONS for arg in ("--lesson", lesson_id)]
+    args += [arg for lesson_id, question_id in SESSION_QUESTIONS for arg in ("--question", f"{lesson_id}/{question_id}")]
+    run = subprocess.run(args, capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    report = dict(re.findall(r'download="([^"]+)" href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)"',
+                             report_html(results)))
+    view = widgets.class_results(str(workshop.folder), lessons=SESSION_LESSONS, questions=SESSION_QUESTIONS)
+    widget = dict(re.findall(r'download="([^"]+)" href="data:text/csv;base64,([A-Za-z0-9+/=]+)"', view.downloads.value))
+    assert set(report) == set(widget) == {p.name for p in out.iterdir()} == {"questions.csv", "options.csv",
+                                                                               "learners.csv"}
+    for name, payload in report.items():
+        written = (out / name).read_bytes()
+        assert written.startswith(b"\xef\xbb\xbf"), "a byte order mark: Excel reads the file as UTF-8"
+        assert base64.b64decode(payload) == base64.b64decode(widget[name]) == written, name
