@@ -228,3 +228,38 @@ def test_the_projector_fits_the_window_and_keeps_the_key_until_reveal(playwright
         page.screenshot(path=str(ARTIFACTS / f"projector-{name}-trainer-notes.png"))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("guide", ["half_day_workshop", "six_sessions"])
+def test_a_guide_run_whole_shows_no_key_and_no_trainer_note_before_reveal(playwright, lab, tmp_path, guide):
+    """The guide itself, Run All as a trainer would before the room arrives: every debrief and projected
+    question is on the page, with no key and no trainer note, until Reveal or Trainer notes is pressed."""
+    context = chromium_context(playwright, tmp_path / "profile", viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{lab.base}/doc/workspaces/{guide}/tree/modules/facilitator/{guide}.ipynb?reset&token={lab.token}")
+        page.locator(".jp-NotebookPanel-toolbar", has_text="Python 3 (ipykernel)").wait_for(timeout=60_000)
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+        menu(page, "Run", "runmenu:run-all")
+        wait_all_executed(page, timeout=240_000)
+        source = json.loads((REPO / "modules" / "facilitator" / f"{guide}.ipynb").read_text())
+        calls = ["".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code"]
+        debriefs = sum(c.startswith("debrief(") for c in calls)
+        projected = sum(c.startswith("project(") for c in calls)
+        page.locator(".lm-question").nth(debriefs - 1).wait_for(timeout=60_000)
+        page.locator(".lm-projector").nth(projected - 1).wait_for(timeout=60_000)
+        assert page.locator(".lm-question").count() == debriefs
+        assert page.get_by_role("button", name="Trainer notes").count() == debriefs
+        text = page.inner_text("body")
+        assert "Error displaying widget" not in text
+        assert page.locator('[aria-label="Answer key"]').count() == 0, "no key before Reveal"
+        assert page.locator(".lm-trainer").count() == 0 and "Keyed answer" not in text
+        assert page.get_by_text("✔ Key").count() == 0, "no key marked in a projected question"
+        leaked = [t[:60] for t in trainer_texts() if len(t) > 40 and t[:60] in text]
+        assert leaked == [], "trainer-only text on the page before anything was pressed"
+        first = page.locator(".lm-question").first
+        first.get_by_role("button", name="Reveal answer").click()
+        first.locator('[aria-label="Answer key"]').wait_for(timeout=10_000)
+        assert page.locator(".lm-trainer").count() == 0, "Reveal shows the room the key, not the trainer's notes"
+    finally:
+        context.close()
