@@ -1,12 +1,17 @@
 """Load on the live-session service: simulated learners check answers against one service on a real JupyterHub.
 
-    .venv/bin/python bench/live.py [--learners 300] [--answers 20] [--seconds 60] [--check]
+    .venv/bin/python bench/live.py [--learners 300] [--answers 20] [--seconds 60] [--large 1000] [--check]
 
 Each learner is an authenticated HTTP client with a real hub token of its own (kernels replaced by clients),
 which joins the session and sends its answers spread over the given time, through the hub's proxy as a
 kernel does. Meanwhile the instructor's dashboard refresh (the results request) is timed every 2 s, next to
 a baseline measured in the same run: the trivial authenticated GET `api/me` on the same service. Prints the
 figures; with --check, exits 1 when an answer is lost or the refresh's 95th percentile reaches 1 s.
+
+With --large N, a second session is then filled to the brim: N learners, each with as many answers as the
+session takes from one learner (10 per question), written through the service's own store
+(`LiveStore.add_answers`, the rows that many HTTP answers make). The refresh is timed on it, and so is the
+export after closing it, with `api/me` timed meanwhile (it must not wait for the export).
 """
 from __future__ import annotations
 
@@ -123,6 +128,57 @@ async def _run(hub, learners: int, answers: int, seconds: float) -> dict:
             "baseline": baseline, "final_refresh": final, "send_time": late}
 
 
+async def _large(hub, learners: int) -> dict:
+    """Fill a second session with `learners` x the cap of answers, then time its refresh and its export."""
+    import aiohttp
+
+    from course.live import rules
+    from course.live.db import LiveStore
+
+    base = hub.service_url
+    teacher = {"Authorization": f"token {hub.user_token('ines')}"}
+    pinger = {"Authorization": f"token {hub.user_token('learner0000')}"}
+    cap = rules.answer_cap(LESSONS)
+    store = LiveStore(f"sqlite:///{hub.workdir / 'live' / 'lead-manage-live.sqlite'}", busy_timeout=30)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
+        async def timed(method: str, path: str, headers: dict) -> float:
+            t = time.perf_counter()
+            async with http.request(method, base + path, headers=headers) as r:
+                await r.read()
+                assert r.status == 200, r.status
+            return time.perf_counter() - t
+
+        async with http.post(base + "api/sessions", json={"lessons": LESSONS, "groups": ["bench"]}, headers=teacher) as r:
+            session = await r.json()
+        sid = session["id"]
+        filled = time.monotonic()
+
+        def fill():
+            found = store.session(sid)
+            rng = random.Random(7)
+            for n in range(learners):
+                person = f"bulk{n:05d}"
+                store.join(found, person)
+                batch = [rules.check_answer(doc, LESSONS) for doc in _answers(cap, rng)]
+                store.add_answers(sid, person, batch, cap)
+            return store.answer_count(sid)
+
+        stored = await asyncio.get_running_loop().run_in_executor(None, fill)
+        filled = time.monotonic() - filled
+        refresh = [await timed("GET", f"api/sessions/{sid}/results", teacher) for _ in range(10)]
+        await timed("POST", f"api/sessions/{sid}/close", teacher)
+        export = asyncio.create_task(timed("GET", f"api/sessions/{sid}/exports", teacher))
+        during = []
+        while not export.done():
+            during.append(await timed("GET", "api/me", pinger))
+            await asyncio.sleep(0.2)
+        took = await export
+        await timed("DELETE", f"api/sessions/{sid}", teacher)
+    store.close()
+    return {"learners": learners, "cap": cap, "stored": stored, "filled": filled, "refresh": refresh,
+            "export": took, "during": during}
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -133,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learners", type=int, default=300)
     parser.add_argument("--answers", type=int, default=20, help="answers each learner checks")
     parser.add_argument("--seconds", type=float, default=60, help="the time the answers are spread over")
+    parser.add_argument("--large", type=int, default=0, metavar="N",
+                        help="then fill a second session: N learners x the cap of answers each; time refresh and export")
     parser.add_argument("--check", action="store_true", help="exit 1 if an answer is lost or the refresh is too slow")
     args = parser.parse_args(argv)
     from tests.hub import Hub
@@ -141,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         hub = Hub(Path(tmp), instructors=("ines",))
         try:
             figures = asyncio.run(_run(hub, args.learners, args.answers, args.seconds))
+            large = asyncio.run(_large(hub, args.large)) if args.large else None
         finally:
             hub.stop()
     expected = args.learners * args.answers
@@ -158,6 +217,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  baseline, a trivial authenticated GET to the same service: median {1000 * statistics.median(baseline):.0f} ms"
           f" -> refresh / baseline {ratio:.1f}x")
     print(f"  refresh after the load, {figures['stored']:,} answers stored: {1000 * figures['final_refresh']:.0f} ms")
+    if large:
+        print(f"Large session: {large['learners']:,} learners x {large['cap']} answers (the cap per learner) = "
+              f"{large['stored']:,} answers, written through the store in {large['filled']:.0f} s")
+        print(f"  dashboard refresh ({len(large['refresh'])} refreshes): median "
+              f"{1000 * statistics.median(large['refresh']):.0f} ms, max {1000 * max(large['refresh']):.0f} ms")
+        print(f"  export of the closed session: {large['export']:.2f} s; meanwhile api/me ({len(large['during'])} "
+              f"requests): median {1000 * statistics.median(large['during']):.0f} ms, "
+              f"max {1000 * max(large['during']):.0f} ms")
     ok = figures["stored"] == expected and figures["failed"] == 0 and _pct(refresh, 0.95) < REFRESH_TARGET
     print("  OK" if ok else "  NOT MET")
     return 0 if ok or not args.check else 1

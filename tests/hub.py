@@ -26,6 +26,7 @@ from tests.jupyterlab import REPO, free_port
 CHP = REPO / ".venv" / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"
 SERVICE = "live"
 INSTRUCTOR_GROUP = "instructors"
+TEAM_GROUP = "team-a"  # a hub group a session can be restricted to
 
 
 def ensure_proxy() -> Path:
@@ -63,7 +64,8 @@ def _config(hub: "Hub") -> str:
         c.JupyterHub.authenticator_class = "dummy"
         c.Authenticator.allow_all = True
         c.Authenticator.admin_users = {{"ada"}}
-        c.JupyterHub.load_groups = {{"{INSTRUCTOR_GROUP}": {{"users": {sorted(hub.instructors)!r}}}}}
+        c.JupyterHub.load_groups = {{"{INSTRUCTOR_GROUP}": {{"users": {sorted(hub.instructors)!r}}},
+                                     "{TEAM_GROUP}": {{"users": {sorted(hub.team)!r}}}}}
 
         c.JupyterHub.spawner_class = "simple"
         c.SimpleLocalProcessSpawner.home_dir_template = "{hub.workdir / 'homes'}/{{username}}"
@@ -80,7 +82,8 @@ def _config(hub: "Hub") -> str:
                                          "access:services!service={SERVICE}"]
         c.JupyterHub.load_roles = [
             {{"name": "user", "scopes": ["self", "access:services!service={SERVICE}"]}},
-            {{"name": "tester", "scopes": ["admin:users", "tokens", "admin:servers", "admin:groups", "list:users"],
+            {{"name": "tester", "scopes": ["admin:users", "tokens", "admin:servers", "admin:groups", "list:users",
+                                                      "read:services"],
               "services": ["tester"]}},
         ]
         c.JupyterHub.services = [
@@ -102,11 +105,14 @@ class Hub:
         An empty folder for the hub's database, the service's data and the users' home folders.
     instructors:
         Users in the `instructors` group ("ada" is a hub admin and in no group).
+    team:
+        Users in the `team-a` group.
     """
 
-    def __init__(self, workdir: Path, instructors: tuple[str, ...] = ("ines",)):
+    def __init__(self, workdir: Path, instructors: tuple[str, ...] = ("ines",), team: tuple[str, ...] = ("amy",)):
         self.workdir = Path(workdir)
         self.instructors = set(instructors)
+        self.team = set(team)
         self.port, self.hub_port, self.proxy_api_port, self.service_port = (free_port() for _ in range(4))
         self.admin_token = secrets.token_hex(24)
         self.proxy = ensure_proxy()
@@ -165,7 +171,7 @@ class Hub:
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict | list | None:
         """Call the hub's REST API as the admin test service; raise on an error status."""
-        status, doc = request(method, self.url + path, body, self.admin_token)
+        status, doc = request(method, self.url + path, body, self.admin_token, timeout=120)  # 300 users at once
         if status >= 400:
             raise RuntimeError(f"hub API {method} {path} answered {status}: {doc}")
         return doc
@@ -180,6 +186,14 @@ class Hub:
             doc = self.api("POST", f"/hub/api/users/{name}/tokens", {"scopes": list(scopes), "note": "test"})
             self._tokens[key] = doc["token"]
         return self._tokens[key]
+
+    def new_token(self, name: str, scopes: tuple[str, ...] = (f"access:services!service={SERVICE}",)) -> str:
+        """Return a token of an existing user never used before (the service knows nothing of it yet)."""
+        return self.api("POST", f"/hub/api/users/{name}/tokens", {"scopes": list(scopes), "note": "test"})["token"]
+
+    def service_pid(self) -> int:
+        """Return the live service's process id (the hub starts it, and starts it again if it dies)."""
+        return int(self.api("GET", f"/hub/api/services/{SERVICE}")["pid"])
 
     def stop(self) -> None:
         """Stop the hub (it stops the proxy, the service and the users' servers), then anything left in its group."""

@@ -142,9 +142,10 @@ def test_tally_counts_people_by_their_first_answer():
             ("bob", "two-words", "define-managing", 0, True), ("cy", "two-words", "define-managing", 2, False),
             ("amy", "two-words", "kotter-bennis-position", [0, 1], False),
             ("bob", "two-words", "kotter-bennis-position", [0, 1, 2], True)]
-    counts = {t.question: t for t in rules.tally(["two-words"], rows)}
+    counts = {t.question: t for t in rules.tally(["two-words"], *rules.first_and_latest(rows))}
     first = counts["define-managing"]
     assert (first.answered, first.first_right) == (3, 1)
+    assert first.right_now == 2  # amy put it right at her second try; cy never did
     assert [b.count for b in first.bars] == [1, 1, 1, 0] and [b.keyed for b in first.bars] == [True, False, False, False]
     multiple = counts["kotter-bennis-position"]
     assert multiple.answered == 2 and [b.count for b in multiple.bars][:4] == [2, 2, 1, 0]
@@ -160,28 +161,218 @@ def test_tally_of_a_classify_question_counts_each_statement():
     question = lesson("two-words").question("fernhill-sort")
     key = [s.label for s in question.statements]
     wrong = ["both" if label != "both" else "leading" for label in key]
-    counts = {t.question: t for t in rules.tally(["two-words"], [("amy", "two-words", "fernhill-sort", key, True),
-                                                                 ("bob", "two-words", "fernhill-sort", wrong, False)])}
+    rows = [("amy", "two-words", "fernhill-sort", key, True), ("bob", "two-words", "fernhill-sort", wrong, False)]
+    counts = {t.question: t for t in rules.tally(["two-words"], *rules.first_and_latest(rows))}
     sort = counts["fernhill-sort"]
     assert [b.count for b in sort.bars] == [1] * len(key)
     assert all(sum(int(part.split()[-1]) for part in b.detail.split(" · ")) == 2 for b in sort.bars)
 
 
 def test_a_closed_session_feeds_the_class_report():
-    session = uuid.uuid4().hex
-    made = [("amy", "Fern Otter", rules.check_answer(answer(answer=1, correct=False), ["two-words"])),
-            ("amy", "Fern Otter", rules.check_answer(answer(), ["two-words"])),
-            ("bob", "Slate Wren", rules.check_answer(answer(), ["two-words"]))]
-    docs = rules.export_docs(session, "2026-11-01T11:00:00+00:00", made)
+    amy, bob = rules.new_learner_id(), rules.new_learner_id()
+    made = [(amy, "Fern Otter", rules.check_answer(answer(answer=1, correct=False), ["two-words"])),
+            (amy, "Fern Otter", rules.check_answer(answer(), ["two-words"])),
+            (bob, "Slate Wren", rules.check_answer(answer(), ["two-words"]))]
+    docs = rules.export_docs("2026-11-01T11:00:00+00:00", made)
     assert len(docs) == 2 and {d["learner"] for d in docs} == {"Fern Otter", "Slate Wren"}
+    assert [d["learner_id"] for d in docs] == [amy, bob] and len(docs[0]["attempts"]) == 2
     assert all(not d["reflections"] and not d["ratings"] for d in docs)
-    assert docs[0]["learner_id"] != rules.learner_key(uuid.uuid4().hex, "amy")
     results = rules.class_results(docs)
     row = results.questions[results.questions["question"] == "define-managing"].iloc[0]
     assert results.learners == 2 and row["answered"] == 2 and row["first try correct"] == 0.5
     html = rules.report_html(docs)
     assert "define-managing" in html
     assert "amy" not in json.dumps(docs) and "bob" not in json.dumps(docs)  # hub user names never reach the report
+
+
+def test_learner_ids_are_drawn_at_random_and_name_no_one():
+    import hashlib
+
+    drawn = {rules.new_learner_id() for _ in range(200)}
+    assert len(drawn) == 200 and all(len(x) == 32 and int(x, 16) >= 0 for x in drawn)
+    session = uuid.uuid4().hex
+    hashes = {hashlib.sha256(f"{session}\0{name}".encode()).hexdigest()[:32] for name in ("amy", "bob", "cy")}
+    assert not drawn & hashes
+
+
+def test_the_answer_cap_is_ten_per_question_of_the_sessions_lessons():
+    from course.bank import lesson
+
+    one = len(lesson("two-words").questions)
+    two = one + len(lesson("frameworks").questions)
+    assert rules.answer_cap(["two-words"]) == 10 * one
+    assert rules.answer_cap(["two-words", "frameworks"]) == 10 * two
+    with pytest.raises(Refused):
+        rules.answer_cap(["no-such-lesson"])
+
+
+def test_sessions_for_hub_groups():
+    assert rules.may_take_part((), []) and rules.may_take_part((), None)  # no groups: every hub user
+    assert rules.may_take_part(("team-a",), ["other", "team-a"])
+    assert not rules.may_take_part(("team-a",), ["team-b"]) and not rules.may_take_part(("team-a",), None)
+    assert rules.group_names(["b", "a", "b"]) == ("a", "b")
+    assert len(rules.group_names([f"g{n}" for n in range(20)])) == 20
+    with pytest.raises(Refused):
+        rules.group_names([f"g{n}" for n in range(21)])
+    assert rules.parse_body(body({"lessons": ["two-words"], "groups": ["g" * 255]}), "open")
+    for bad in ({"lessons": ["two-words"], "groups": ["g" * 256]}, {"lessons": ["two-words"], "groups": [""]},
+                {"lessons": ["two-words"], "groups": "team-a"}, {"lessons": ["two-words"], "groups": [1]}):
+        with pytest.raises(Refused):
+            rules.parse_body(body(bad), "open")
+
+
+# -- the service's store ----------------------------------------------------------------------------
+@pytest.fixture
+def live_store(tmp_path):
+    from course.live.db import LiveStore
+
+    found = LiveStore(f"sqlite:///{tmp_path / 'live.sqlite'}")
+    yield found
+    found.close()
+
+
+def checked(question="define-managing", value=0, **changes):
+    from course.bank import lesson
+    from course.kinds import kind_of
+
+    q = lesson("two-words").question(question)
+    correct = bool(kind_of(q).score(q, kind_of(q).normalise(q, value)).correct)
+    return rules.check_answer(answer(question=question, answer=value, correct=correct, **changes), ["two-words"])
+
+
+def random_answers(n: int, seed: int):
+    import random
+
+    from course.bank import lesson
+    from course.kinds import kind_of
+
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        q = rng.choice(lesson("two-words").questions)
+        kind = kind_of(q)
+        value = kind.normalise(q, kind.sample(q, rng, rng.random() < 0.5))
+        if kind.is_complete(q, value):
+            out.append(checked(q.id, value))
+    return out
+
+
+def test_the_kept_counts_are_the_counts_of_every_answer(live_store):
+    session = live_store.open_session("ines", ("two-words",))
+    cap = rules.answer_cap(["two-words"])
+    for n, person in enumerate(("amy", "bob", "cy", "dee")):
+        live_store.join(session, person)
+        batch = random_answers(25, n)
+        for a in batch[:20]:
+            assert live_store.add_answer(session.id, person, a, cap)
+        assert live_store.add_answers(session.id, person, batch[20:] + batch[:3], cap) == 5  # the retries are skipped
+    firsts, right_now = live_store.counts(session.id)
+    rows = live_store.answer_rows(session.id)
+    assert len(rows) == 4 * 25  # 25 each: the three retries are stored once
+    assert sum(n for *_, n in firsts) == len({(person, q) for person, _, q, _, _ in rows})  # one first per person
+    assert len(firsts) <= 4 * 7  # what a refresh reads: at most members x questions rows
+    expected = rules.tally(["two-words"], *rules.first_and_latest(rows))
+    assert rules.tally(["two-words"], firsts, right_now) == expected
+    assert sum(t.answered for t in expected) > 4 and any(t.right_now != t.first_right for t in expected)
+
+
+def test_a_learner_sends_at_most_the_cap_and_retries_never_count(live_store):
+    session = live_store.open_session("ines", ("two-words",))
+    live_store.join(session, "amy")
+    batch = random_answers(71, 1)
+    assert live_store.add_answers(session.id, "amy", batch[:70], 70) == 70  # the limit itself
+    assert live_store.add_answer(session.id, "amy", batch[0], 70) is False  # a retry at the cap: no refusal
+    with pytest.raises(Refused) as exc:
+        live_store.add_answer(session.id, "amy", batch[70], 70)  # one past it
+    assert exc.value.status == 429 and live_store.answer_count(session.id) == 70
+
+
+def test_exports_name_members_by_the_id_drawn_at_join(live_store):
+    session = live_store.open_session("ines", ("two-words",))
+    for person in ("amy", "bob"):
+        live_store.join(session, person)
+        live_store.add_answer(session.id, person, checked(), 70)
+    live_store.leave(session.id, "amy")
+    live_store.join(session, "amy")  # joining again keeps the id
+    live_store.add_answer(session.id, "amy", checked(value=1), 70)
+    live_store.close_session(session.id)
+    first = rules.export_docs("x", live_store.export_rows(session.id))
+    again = rules.export_docs("x", live_store.export_rows(session.id))
+    assert [d["learner_id"] for d in first] == [d["learner_id"] for d in again]
+    assert len({d["learner_id"] for d in first}) == 2 and [len(d["attempts"]) for d in first] == [2, 1]
+    other = live_store.open_session("ines", ("two-words",))
+    live_store.join(other, "amy")
+    live_store.add_answer(other.id, "amy", checked(), 70)
+    assert rules.export_docs("x", live_store.export_rows(other.id))[0]["learner_id"] not in \
+        {d["learner_id"] for d in first}  # a new session: a new id
+    assert "amy" not in json.dumps(first) and "bob" not in json.dumps(first)
+
+
+def test_a_deleted_session_leaves_nothing_readable_in_the_files(live_store, tmp_path):
+    session = live_store.open_session("ines", ("two-words",))
+    kept = live_store.open_session("ines", ("frameworks",))
+    live_store.join(session, "zz-marker-person")
+    live_store.join(kept, "still-here-person")
+    live_store.add_answer(session.id, "zz-marker-person", checked(), 70)
+    files = lambda: b"".join(p.read_bytes() for p in tmp_path.glob("live.sqlite*"))  # noqa: E731
+    assert b"zz-marker-person" in files()
+    assert live_store.delete_session(session.id) and not live_store.delete_session(session.id)
+    data = files()
+    assert b"zz-marker-person" not in data and session.id.encode() not in data
+    assert b"still-here-person" in data  # the other session is untouched
+    assert (tmp_path / "live.sqlite-wal").stat().st_size == 0
+
+
+def test_a_database_of_the_earlier_layout_is_brought_up_to_date(tmp_path):
+    import sqlite3
+
+    from course.live.db import LiveStore
+
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE live_sessions (id VARCHAR(32) PRIMARY KEY, code VARCHAR(12) NOT NULL, instructor VARCHAR(255) NOT NULL,
+            lessons TEXT NOT NULL, opened_at VARCHAR(40) NOT NULL, closed_at VARCHAR(40));
+        CREATE TABLE live_members (session_id VARCHAR(32), person VARCHAR(255), pseudonym VARCHAR(40) NOT NULL,
+            joined_at VARCHAR(40) NOT NULL, active BOOLEAN NOT NULL, PRIMARY KEY (session_id, person));
+        CREATE TABLE live_answers (seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id VARCHAR(32) NOT NULL,
+            person VARCHAR(255) NOT NULL, uid VARCHAR(32) NOT NULL, lesson VARCHAR(80) NOT NULL,
+            question VARCHAR(80) NOT NULL, answer TEXT NOT NULL, correct BOOLEAN NOT NULL, score FLOAT NOT NULL,
+            at VARCHAR(40) NOT NULL, UNIQUE (session_id, person, uid));
+    """)
+    sid = uuid.uuid4().hex
+    con.execute("INSERT INTO live_sessions VALUES (?, 'ABCDEF', 'ines', '[\"two-words\"]', '2026-11-01T10:00:00+00:00', NULL)",
+                (sid,))
+    rows = [("amy", 1, False), ("amy", 0, True), ("bob", 0, True), ("bob", 2, False)]
+    for person in ("amy", "bob"):
+        con.execute("INSERT INTO live_members VALUES (?, ?, ?, '2026-11-01T10:00:00+00:00', 1)", (sid, person, person.upper()))
+    for person, value, correct in rows:
+        con.execute("INSERT INTO live_answers (session_id, person, uid, lesson, question, answer, correct, score, at) "
+                    "VALUES (?, ?, ?, 'two-words', 'define-managing', ?, ?, 1.0, '2026-11-01T10:00:00+00:00')",
+                    (sid, person, uuid.uuid4().hex, json.dumps(value), correct))
+    con.commit()
+    con.close()
+    store = LiveStore(f"sqlite:///{path}")
+    try:
+        session = store.session(sid)
+        assert session.groups == () and session.open
+        counts = {t.question: t for t in rules.tally(["two-words"], *store.counts(sid))}["define-managing"]
+        assert (counts.answered, counts.first_right, counts.right_now) == (2, 1, 1)
+        ids = {learner_id for learner_id, _, _ in store.export_rows(sid)}
+        assert len(ids) == 2 and all(len(x) == 32 for x in ids)
+    finally:
+        store.close()
+    LiveStore(f"sqlite:///{path}").close()  # opening it again changes nothing
+
+
+def test_repeated_log_lines_are_let_through_a_few_times_a_minute():
+    from course.live.service import FewRepeats
+
+    few = FewRepeats(most=3)
+    record = lambda msg: logging.LogRecord("asyncio", logging.ERROR, __file__, 1, msg, None, None)  # noqa: E731
+    passed = [few.filter(record("Exception in callback accept")) for _ in range(10)]
+    assert passed == [True] * 4 + [False] * 6  # three, then one saying the rest are left out
+    assert few.filter(record("another message"))
 
 
 # -- a kernel without a service ---------------------------------------------------------------------
@@ -490,3 +681,188 @@ print(json.dumps(seen))
     learner = seen["learner on a hub"]
     assert learner["client"] and learner["views"] and learner["bar"]
     assert learner["seconds"] < 2  # the service here is down: the quiz still shows at once
+
+
+# -- the kernel's client against a service that misbehaves ----------------------------------------------
+class Replies:
+    """An HTTP server on 127.0.0.1 whose every reply is `self.reply(handler)`; `seen` lists what reached it."""
+
+    def __init__(self):
+        import http.server
+
+        outer = self
+        self.seen: list[tuple[str, str, str | None]] = []
+        self.reply = lambda handler: handler.answer(200, b'{"sessions": []}')
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def answer(self, status, body=b"", kind="application/json", headers=()):
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def handle_any(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.seen.append((self.command, self.path, self.headers.get("Authorization")))
+                outer.reply(self)
+
+            do_GET = do_POST = do_DELETE = handle_any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/live/"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def replies():
+    server = Replies()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_the_client_never_follows_a_redirect(replies, status):
+    elsewhere = Replies()
+    try:
+        replies.reply = lambda h: h.answer(status, headers=[("Location", elsewhere.url + "api/join")])
+        service = Service(replies.url, "secret-token")
+        for call in (lambda: service.open_sessions("two-words"), lambda: service.join("ABCDEF"),
+                     lambda: service.send_answer("a" * 32, answer())):
+            with pytest.raises(LiveError) as exc:
+                call()
+            assert exc.value.status == status and "LEAD_MANAGE_LIVE_URL" in str(exc.value)
+        assert elsewhere.seen == []  # the token went nowhere else
+        assert len(replies.seen) == 3 and all(token == "token secret-token" for *_, token in replies.seen)
+    finally:
+        elsewhere.close()
+
+
+@pytest.mark.parametrize("reply", [
+    (200, b"<html>log in</html>", "text/html"), (201, b"{not json", "application/json"),
+    (200, b"[]", "application/json"), (200, b'{"sessions": [{"id": 5}]}', "application/json"),
+    (200, b'{"sessions": "none"}', "application/json"), (200, b'{"stored": "yes"}', "application/json"),
+    (200, b'{"session": {}, "members": {}, "questions": [{"x": 1}]}', "application/json"),
+    (200, b"\xff\xfe", "application/json"),
+])
+def test_a_reply_that_is_not_the_services_is_a_live_error(replies, reply):
+    status, payload, kind = reply
+    replies.reply = lambda h: h.answer(status, payload, kind)
+    service = Service(replies.url, "token")
+    for call in (lambda: service.open_sessions("two-words"), lambda: service.send_answer("a" * 32, answer()),
+                 lambda: service.results("a" * 32), lambda: service.join("ABCDEF"), lambda: service.me()):
+        with pytest.raises(LiveError) as exc:
+            call()
+        assert exc.value.status == 0
+
+
+def test_a_request_has_a_deadline_start_to_end(replies):
+    def drip(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", "100")
+        handler.end_headers()
+        for _ in range(100):  # a byte every 0.2 s: each read is quick, the whole reply would take 20 s
+            try:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.2)
+
+    replies.reply = drip
+    started = time.monotonic()
+    with pytest.raises(LiveError) as exc:
+        Service(replies.url, "token").call("GET", "api/me", timeout=1.0)
+    assert exc.value.status == 0 and time.monotonic() - started < 1.5
+
+
+def test_a_busy_service_is_tried_again_after_its_retry_after(replies, store):
+    replies.reply = lambda h: h.answer(503, b'{"error": "busy"}', headers=[("Retry-After", "1")])
+    with pytest.raises(LiveError) as exc:
+        Service(replies.url, "t").send_answer("a" * 32, answer())
+    assert (exc.value.status, exc.value.retry_after, str(exc.value)) == (503, 1.0, "busy")
+    calls = []
+
+    def busy_once(h):
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            return h.answer(503, b'{"error": "busy"}', headers=[("Retry-After", "1")])
+        return h.answer(201, b'{"stored": true}')
+
+    replies.reply = busy_once
+    sender = Sender(Service(replies.url, "t"), "a" * 32, ["two-words"], store, backoff=(0.05, 0.05))
+    try:
+        store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10)
+        assert (sender.sent, sender.dropped) == (1, 0) and calls[1] - calls[0] >= 0.95  # waited as asked, not 0.05 s
+    finally:
+        sender.stop()
+
+
+def test_answers_past_the_cap_are_dropped_quietly_and_sharing_goes_on(replies, store):
+    replies.reply = lambda h: h.answer(429, b'{"error": "a learner sends at most 70 answers to this session"}')
+    notes = []
+    sender = Sender(Service(replies.url, "t"), "a" * 32, ["two-words"], store, notes.append, backoff=(0.05, 0.05))
+    try:
+        for _ in range(3):
+            store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10)
+        assert sender.running and (sender.sent, sender.dropped) == (0, 3)
+        assert len(replies.seen) == 3  # each tried once, not retried
+        assert len(notes) == 1 and "ended" not in notes[0]  # one note, and not "the session has ended"
+        replies.reply = lambda h: h.answer(201, b'{"stored": true}')
+        store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10) and sender.sent == 1
+    finally:
+        sender.stop()
+
+
+def test_the_background_threads_outlive_any_reply(replies, store, capfd):
+    """Garbage, and errors nobody foresaw, cost an answer or a refresh at most: never a thread, never a traceback."""
+    from course.bank import lesson
+    from widgets.live_views import LessonSharing, LiveDashboard
+
+    replies.reply = lambda h: h.answer(201, b"{not json")
+    service = Service(replies.url, "t")
+    sender = Sender(service, "a" * 32, ["two-words"], store, backoff=(0.01, 0.01))
+    board = LiveDashboard(service, [lesson("two-words")], {"id": "a" * 32, "code": "ABCDEF", "open": True},
+                          refresh=0.1)
+    sharing = LessonSharing(service, "two-words", store, look_every=0.1)
+    sharing.attach(object())
+    try:
+        store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10) and sender.dropped == 1
+        broken = RuntimeError("a reply nobody foresaw")
+
+        def fail(*args, **kwargs):
+            raise broken
+
+        object.__setattr__(service, "call", fail)  # every request now raises something unexpected
+        store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10) and sender.dropped == 2
+        time.sleep(0.5)
+        assert sender._thread.is_alive() and board._thread.is_alive() and sharing.watching
+        assert "could not be shown" in board.status.value
+        object.__delattr__(service, "call")
+        replies.reply = lambda h: h.answer(201, b'{"stored": true}')
+        store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10) and sender.sent == 1
+    finally:
+        sender.stop()
+        board.close()
+        sharing.detach(next(iter(sharing.views)))
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "RuntimeError" not in out + err

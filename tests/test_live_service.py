@@ -2,15 +2,22 @@
 do what, what it takes, a flood of bad requests, and the kernel's client and widgets against it."""
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
+import re
+import selectors
 import signal
+import socket
+import sqlite3
+import threading
 import subprocess
 import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -62,7 +69,7 @@ def test_every_request_is_authenticated_by_the_hub(hub):
     no_access = hub.user_token("amy", scopes=("users:activity!user=amy",))  # a token without access to the service
     assert call(hub, "GET", "api/me", token=no_access)[0] == 403
     status, me = call(hub, "GET", "api/me", token=hub.user_token("amy"))
-    assert status == 200 and me == {"name": "amy", "instructor": False, "group": "instructors"}
+    assert status == 200 and me == {"name": "amy", "instructor": False, "group": "instructors", "groups": ["team-a"]}
 
 
 def test_instructors_are_the_group_and_hub_admins(hub):
@@ -155,6 +162,254 @@ def test_cookie_requests_that_change_data_need_the_xsrf_token(hub):
     status, _ = call(hub, "POST", "api/sessions", {"lessons": [LESSON]},
                      headers={"Cookie": "live=anything", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "cross-site"})
     assert status == 403
+
+
+def test_an_instructor_no_longer_in_the_group_no_longer_runs_their_sessions(hub):
+    ivan = hub.user_token("ivan")
+    status, session = call(hub, "POST", "api/sessions", {"lessons": ["frameworks"]}, ivan)
+    assert status in (200, 201)
+    path = f"api/sessions/{session['id']}/results"
+    hub.api("DELETE", "/hub/api/groups/instructors/users", {"users": ["ivan"]})
+    try:
+        demoted = hub.new_token("ivan")  # a token the service has not seen: the hub's answer is not cached yet
+        for method, where in (("GET", path), ("POST", f"api/sessions/{session['id']}/close"),
+                              ("GET", f"api/sessions/{session['id']}"), ("DELETE", f"api/sessions/{session['id']}")):
+            status, doc = call(hub, method, where, token=demoted)
+            assert status == 403 and "instructors" in doc["error"], (method, where)
+    finally:
+        hub.api("POST", "/hub/api/groups/instructors/users", {"users": ["ivan"]})
+    again = hub.new_token("ivan")
+    assert call(hub, "GET", path, token=again)[0] == 200  # back in the group: the session is theirs again
+    assert call(hub, "POST", f"api/sessions/{session['id']}/close", token=again)[0] == 200
+
+
+def test_a_session_for_hub_groups_is_offered_to_and_joined_by_their_members_only(hub, monkeypatch):
+    from course.live.client import Service
+
+    import widgets
+
+    amy, bob = hub.user_token("amy"), hub.user_token("bob")  # amy is in team-a, bob in no group
+    everyone = fresh_session(hub)
+    teacher = Service(hub.service_url, hub.user_token("ines"))
+    team = teacher.open_session([LESSON], ["team-a"])
+    try:
+        assert team["groups"] == ["team-a"] and everyone["groups"] == [] and team["id"] != everyone["id"]
+        assert teacher.open_session([LESSON], ["team-a"])["id"] == team["id"]  # a re-run cell finds it again
+        offered = lambda token: {s["id"] for s in call(hub, "GET", f"api/sessions?lesson={LESSON}", token=token)[1]["sessions"]}  # noqa: E731
+        assert {everyone["id"], team["id"]} <= offered(amy)
+        assert everyone["id"] in offered(bob) and team["id"] not in offered(bob)
+        assert call(hub, "POST", "api/join", {"code": team["code"]}, bob) == (404, {"error": "no open session has this code"})
+        assert call(hub, "POST", "api/join", {"code": everyone["code"]}, bob)[0] == 200  # open to all: one click
+        assert call(hub, "POST", "api/join", {"code": team["code"]}, amy)[0] == 200
+        assert call(hub, "POST", f"api/sessions/{team['id']}/answers", answer(), amy)[0] == 201
+        assert call(hub, "POST", f"api/sessions/{team['id']}/answers", answer(), bob)[0] == 403
+        assert results(hub, team)["define-managing"]["answered"] == 1
+        # From a notebook: live_session(..., groups=[...]) opens (or finds) it and says whom it is for.
+        monkeypatch.setenv("LEAD_MANAGE_LIVE_URL", hub.service_url)
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", hub.user_token("ines"))
+        board = widgets.live_session(LESSON, groups="team-a")
+        try:
+            assert board.session_id == team["id"] and "open to members of team-a" in board.head.value
+        finally:
+            widgets.close_views()
+    finally:
+        teacher.close(team["id"])
+
+
+def test_exported_learner_ids_are_random_and_stable(hub):
+    session = fresh_session(hub)
+    names = ("amy", "bob")
+    for name in names:
+        call(hub, "POST", "api/join", {"code": session["code"]}, hub.user_token(name))
+        call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), hub.user_token(name))
+    teacher = hub.user_token("ines")
+    call(hub, "POST", f"api/sessions/{session['id']}/close", token=teacher)
+    first = call(hub, "GET", f"api/sessions/{session['id']}/exports", token=teacher)[1]["exports"]
+    again = call(hub, "GET", f"api/sessions/{session['id']}/exports", token=teacher)[1]["exports"]
+    ids = [doc["learner_id"] for doc in first]
+    assert ids == [doc["learner_id"] for doc in again] and len(set(ids)) == 2
+    assert all(re.fullmatch("[0-9a-f]{32}", x) for x in ids)
+    candidates = ["amy", "bob", "cy", "eve", "ines", "ivan", "ada"]  # the class list an instructor has
+    for recipe in ("{sid}\0{name}", "{name}", "{sid}{name}", "{name}\0{sid}"):
+        hashed = {hashlib.sha256(recipe.format(sid=session["id"], name=name).encode()).hexdigest()[:32]
+                  for name in candidates}
+        assert not hashed & set(ids), recipe
+    call(hub, "DELETE", f"api/sessions/{session['id']}", token=teacher)
+
+
+def test_a_locked_database_answers_503_and_nothing_else_waits(hub):
+    from course.live.client import Sender, Service
+    from course.store import ProgressStore
+
+    session = fresh_session(hub)
+    amy = hub.user_token("amy")
+    call(hub, "POST", "api/join", {"code": session["code"]}, amy)
+    target = urlparse(hub.direct_url)
+    doc = answer()
+    locker = sqlite3.connect(hub.workdir / "live" / "lead-manage-live.sqlite", isolation_level=None, timeout=10,
+                             check_same_thread=False)
+    locker.execute("BEGIN IMMEDIATE")  # another writer (a backup, an admin's sqlite3 shell) holds the lock
+    try:
+        quick = []
+
+        def ping():
+            for _ in range(5):
+                t = time.monotonic()
+                quick.append((call(hub, "GET", "api/me", token=amy)[0], time.monotonic() - t))
+                time.sleep(0.2)
+
+        pinger = threading.Thread(target=ping)
+        pinger.start()
+        started = time.monotonic()
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        conn.request("POST", target.path + f"api/sessions/{session['id']}/answers", body=json.dumps(doc),
+                     headers={"Authorization": f"token {amy}", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        refused = json.loads(response.read())
+        took = time.monotonic() - started
+        conn.close()
+        pinger.join()
+        assert response.status == 503 and response.getheader("Retry-After") == "2" and "busy" in refused["error"]
+        assert took < 5
+        assert [status for status, _ in quick] == [200] * 5 and max(t for _, t in quick) < 1.0
+        assert results(hub, session)["define-managing"]["answered"] == 0  # reads go on meanwhile
+    finally:
+        locker.execute("ROLLBACK")
+    time.sleep(2.1)  # the Retry-After
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", doc, amy) == (201, {"stored": True})
+    # The kernel's sender waits as a busy service asks, then tries again: the answer arrives.
+    store = ProgressStore(hub.workdir / "amy-progress.sqlite3")
+    sender = Sender(Service(hub.service_url, amy), session["id"], [LESSON], store)
+    try:
+        locker.execute("BEGIN IMMEDIATE")
+        threading.Timer(2.5, lambda: locker.execute("ROLLBACK")).start()
+        store.record_attempt(LESSON, "define-managing", 1, False, 0.0)
+        assert sender.wait_idle(20) and (sender.sent, sender.dropped) == (1, 0)
+    finally:
+        sender.stop()
+        store.close()
+    time.sleep(0.1)
+    locker.close()
+    assert results(hub, session)["define-managing"]["answered"] == 1
+    log = hub.log_text()
+    assert "database is locked" in log and "Traceback" not in log and "live ERROR" not in log
+
+
+def test_the_answer_cap_over_http_and_the_kernel_keeps_sharing(hub):
+    from course.live.client import Sender, Service
+    from course.store import ProgressStore
+
+    session = fresh_session(hub)
+    eve = hub.user_token("eve")
+    call(hub, "POST", "api/join", {"code": session["code"]}, eve)
+    path = f"api/sessions/{session['id']}/answers"
+    sent = [answer() for _ in range(70)]  # lesson 01 has 7 questions: 10 answers each
+    assert {call(hub, "POST", path, doc, eve)[0] for doc in sent} == {201}
+    status, doc = call(hub, "POST", path, answer(), eve)
+    assert status == 429 and "at most 70" in doc["error"]
+    assert call(hub, "POST", path, sent[0], eve) == (200, {"stored": False})  # a retry is not refused
+    notes = []
+    store = ProgressStore(hub.workdir / "eve-progress.sqlite3")
+    sender = Sender(Service(hub.service_url, eve), session["id"], [LESSON], store, notes.append)
+    try:
+        store.record_attempt(LESSON, "define-managing", 0, True, 1.0)
+        store.record_attempt(LESSON, "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10) and (sender.sent, sender.dropped) == (0, 2)
+        assert sender.running and len(notes) == 1 and "ended" not in notes[0]
+    finally:
+        sender.stop()
+        store.close()
+
+
+def test_slow_clients_are_cut_off_and_the_service_keeps_answering(hub):
+    pid = hub.service_pid()
+    limits = Path(f"/proc/{pid}/limits").read_text()
+    soft, hard = re.search(r"Max open files\s+(\d+)\s+(\d+)", limits).groups()
+    assert soft == hard  # raised to the hard limit at start-up
+    target = urlparse(hub.direct_url)
+    amy = hub.user_token("amy")
+    held = {}
+    started = time.monotonic()
+    for n in range(300):
+        sock = socket.create_connection((target.hostname, target.port), timeout=5)
+        if n % 3 == 0:  # headers sent, the body never comes
+            sock.sendall(f"POST {target.path}api/join HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n".encode())
+            held[sock] = "body"
+        elif n % 3 == 1:  # headers begun, never finished
+            sock.sendall(f"GET {target.path}api/me HTTP/1.1\r\nHost: x\r\n".encode())
+            held[sock] = "headers"
+        else:  # connected, silent
+            held[sock] = "idle"
+    # A client slow but within the limits is served: its body comes 3 s after its headers.
+    patient = socket.create_connection((target.hostname, target.port), timeout=20)
+    body = b'{"code": "AAAAAA"}'
+    patient.sendall(f"POST {target.path}api/join HTTP/1.1\r\nHost: x\r\nAuthorization: token {amy}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+    meanwhile = []
+    for _ in range(3):
+        t = time.monotonic()
+        meanwhile.append((request("GET", hub.direct_url + "api/me", token=amy, timeout=5)[0], time.monotonic() - t))
+        meanwhile.append((call(hub, "GET", "api/me", token=amy, timeout=5)[0], time.monotonic() - t))
+        time.sleep(1)
+    patient.sendall(body)
+    assert patient.recv(100).startswith(b"HTTP/1.1 404")
+    patient.close()
+    assert all(status == 200 for status, _ in meanwhile) and max(t for _, t in meanwhile) < 2, meanwhile
+    closed_at: dict[str, list[float]] = {"body": [], "headers": [], "idle": []}
+    selector = selectors.DefaultSelector()
+    for sock in held:
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+    while selector.get_map() and time.monotonic() - started < 25:
+        for key, _ in selector.select(timeout=1):
+            try:
+                data = key.fileobj.recv(4096)
+            except (ConnectionResetError, BlockingIOError):
+                data = b""
+            if not data:
+                closed_at[held[key.fileobj]].append(time.monotonic() - started)
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+    left = len(selector.get_map())
+    for key in list(selector.get_map().values()):
+        key.fileobj.close()
+    assert left == 0, f"{left} slow connections still open after 25 s"
+    assert all(len(v) == 100 for v in closed_at.values())
+    assert 9 < min(closed_at["body"]) and max(closed_at["body"]) < 10 + 6  # the body timeout, 10 s
+    for kind in ("headers", "idle"):  # the idle timeout, 15 s (it also bounds the time to send the headers)
+        assert 14 < min(closed_at[kind]) and max(closed_at[kind]) < 15 + 6
+    assert call(hub, "GET", "api/me", token=amy)[0] == 200
+    assert "Traceback" not in hub.log_text()
+
+
+def test_errors_never_repeat_what_was_sent(hub):
+    amy = hub.user_token("amy")
+    for path, method in (("api/sessions?lesson=%ff%fe%3Cb%3E", "GET"), ("api/me", "PUT"),
+                         ("api/sessions?lesson=" + "%ff" * 30, "GET")):
+        status, doc = call(hub, method, path, token=amy, raw=b"{}" if method == "PUT" else None)
+        assert 400 <= status < 500 and isinstance(doc, dict) and set(doc) == {"error"}, (path, status, doc)
+        assert "xff" not in doc["error"] and "b'" not in doc["error"] and "<b>" not in doc["error"]
+    assert call(hub, "GET", "api/sessions?lesson=%ff", token=amy)[1] == \
+        {"error": "the address holds a character that is not UTF-8"}
+
+
+def test_a_deleted_session_leaves_nothing_in_the_services_files(hub):
+    marker = f"zzmarker{uuid.uuid4().hex[:8]}"
+    hub.api("POST", f"/hub/api/users/{marker}")
+    token = hub.new_token(marker)
+    session = fresh_session(hub)
+    assert call(hub, "POST", "api/join", {"code": session["code"]}, token)[0] == 200
+    assert call(hub, "POST", f"api/sessions/{session['id']}/answers", answer(), token)[0] == 201
+    folder = hub.workdir / "live"
+    data = lambda: b"".join(p.read_bytes() for p in folder.glob("lead-manage-live.sqlite*"))  # noqa: E731
+    assert marker.encode() in data()
+    teacher = hub.user_token("ines")
+    call(hub, "POST", f"api/sessions/{session['id']}/close", token=teacher)
+    assert call(hub, "DELETE", f"api/sessions/{session['id']}", token=teacher) == (200, {"deleted": True})
+    assert marker.encode() not in data() and session["id"].encode() not in data()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()} == \
+        {p.name: 0o600 for p in folder.iterdir()}  # the database, its log and the cookie secret
 
 
 # -- untrusted input ---------------------------------------------------------------------------------
@@ -346,11 +601,15 @@ def test_client_and_widgets_end_to_end(hub, tmp_path, monkeypatch):
 def test_the_service_stops_at_once_on_sigint_and_sigterm(tmp_path):
     from tests.jupyterlab import free_port
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    shared = tmp_path / "working-directory"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    for sig, where in ((signal.SIGINT, ["--data-dir", str(tmp_path)]), (signal.SIGTERM, [])):
         port = free_port()
         env = {**os.environ, "JUPYTERHUB_API_TOKEN": "x", "JUPYTERHUB_CLIENT_ID": "service-live",
                "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api", "JUPYTERHUB_SERVICE_PREFIX": "/services/live/"}
-        proc = subprocess.Popen([sys.executable, "-m", "course.live", "--port", str(port), "--data-dir", str(tmp_path)],
+        env.pop("LEAD_MANAGE_LIVE_DATA", None)
+        proc = subprocess.Popen([sys.executable, "-m", "course.live", "--port", str(port), *where], cwd=shared,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -366,4 +625,9 @@ def test_the_service_stops_at_once_on_sigint_and_sigterm(tmp_path):
         proc.stderr.close()
     secret = tmp_path / "lead-manage-live-cookie-secret"
     assert secret.exists() and (secret.stat().st_mode & 0o777) == 0o600
-    assert (tmp_path / "lead-manage-live.sqlite").exists()
+    assert (tmp_path / "lead-manage-live.sqlite").stat().st_mode & 0o777 == 0o600
+    assert tmp_path.stat().st_mode & 0o777 == 0o700  # the data folder named is the service's alone
+    # Without one, the working directory (which may be the hub's own) keeps its mode; the files are still private.
+    assert shared.stat().st_mode & 0o777 == 0o755
+    assert {p.name: p.stat().st_mode & 0o777 for p in shared.iterdir()} == {p.name: 0o600 for p in shared.iterdir()}
+    assert (shared / "lead-manage-live.sqlite").exists()

@@ -307,7 +307,7 @@ def class_results(folder: str | None = None, names: bool = False, lessons=None, 
     except FileNotFoundError as exc:
         return _problem("No class results: the folder was not found.", exc)
     except ScopeError as exc:
-        return _problem("No class results: the session's lessons or questions are not in the course.", exc)
+        return _problem("No class results: the session's lessons or questions cannot be used.", exc)
     return ClassResultsView(results, str(folder), names=names)
 
 

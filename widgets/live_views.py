@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 import threading
 from datetime import datetime
 from html import escape
@@ -32,6 +33,8 @@ from course.order import display_order
 from widgets._style import CSS, Fallback
 from widgets.projector_view import LABEL_NAMES, PROJECTOR_CSS, letter
 
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # a problem in a background thread is logged, never printed into a cell
 REFRESH_SECONDS = 2.0   # the dashboard asks the service for new counts this often
 LOOK_SECONDS = 15.0     # the share bar looks for an open (or closed) session this often
 
@@ -56,8 +59,8 @@ _QUESTION = """\
 <div class="lm-proj-top"><span class="lm-proj-count">Question {{ number }} of {{ total }} · {{ how }}</span>\
 <span class="lm-proj-lesson">{{ lesson }}</span></div>
 <div class="lm-proj-stem">{{ prompt }}</div>
-<div class="lm-live-summary"><b>{{ answered }}</b> answered{% if answered %} · <b>{{ first }}</b> right at the first try{% endif %}\
- <span class="lm-live-detail">(bars: first answers)</span></div>
+<div class="lm-live-summary"><b>{{ answered }}</b> answered{% if answered %} · <b>{{ first }}</b> right at the first try\
+ · <b>{{ right_now }}</b> right now{% endif %} <span class="lm-live-detail">(bars: first answers)</span></div>
 <ul class="lm-proj-options">
 {% for bar in bars %}<li class="lm-proj-option{% if revealed and bar.keyed %} lm-proj-keyed{% endif %}">\
 <span class="lm-proj-letter">{{ bar.letter }}</span><div class="lm-proj-body">{{ bar.text }}\
@@ -96,7 +99,8 @@ def question_html(lesson: Lesson, counts: QuestionTally, total: int, revealed: b
                      "width": round(100 * share), "count_text": count_text, "detail": bar.detail})
     first = f"{counts.first_right} ({counts.first_right_share:.0%})" if counts.answered else ""
     return _question_template().render(number=counts.number, total=total, how=kind.title, lesson=lesson.title,
-                                       prompt=question.prompt, answered=counts.answered, first=first, bars=bars,
+                                       prompt=question.prompt, answered=counts.answered, first=first,
+                                       right_now=counts.right_now, bars=bars,
                                        revealed=revealed, key=counts.key)
 
 
@@ -135,12 +139,15 @@ class LiveDashboard(Fallback, W.VBox):
 
     def __init__(self, service: Service, lessons: list[Lesson], session: dict, refresh: float = REFRESH_SECONDS, **kwargs):
         self.service, self.session_id, self.code = service, session["id"], session.get("code") or ""
+        self.groups = tuple(str(g) for g in session.get("groups") or ())
         self.lessons = {lesson.id: lesson for lesson in lessons}
         self.questions = [(lesson.id, q.id) for lesson in lessons for q in lesson.questions]
+        self._sizes = {(lesson.id, q.id): len(kind_of(q).parts(q)) for lesson in lessons for q in lesson.questions}
         if not self.questions:
             raise ValueError("a live session needs at least one question")
         self.counts: dict[tuple[str, str], QuestionTally] = {}
         self.report: str | None = None
+        self._refresh_failed = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.head = W.HTML("")
@@ -207,7 +214,12 @@ class LiveDashboard(Fallback, W.VBox):
     # -- refreshing ------------------------------------------------------------------------
     def _poll(self) -> None:
         while not self._stop.is_set():
-            self.refresh_now()
+            try:
+                self.refresh_now()
+            except Exception:  # whatever went wrong, the next refresh tries again; nothing reaches the cell
+                log.warning("A live-session refresh failed", exc_info=True)
+                self._refresh_failed = True
+                self.status.value = '<div class="lm-muted" role="status">The counts could not be shown. Trying again shortly.</div>'
             if self.closed or self._stop.wait(self._interval):
                 return
 
@@ -217,16 +229,23 @@ class LiveDashboard(Fallback, W.VBox):
             doc = self.service.results(self.session_id)
         except LiveError as exc:
             if not self._stop.is_set():
+                self._refresh_failed = True
                 self.status.value = f'<div class="lm-muted" role="status">{escape(_say(exc))} Trying again shortly.</div>'
             return False
-        counts = {(q["lesson"], q["question"]): QuestionTally.from_json(q) for q in doc["questions"]}
+        # Only counts that fit the session's questions are shown (a bar per option, in the bank's order).
+        counts: dict[tuple[str, str], QuestionTally] = {
+            (t.lesson, t.question): t for t in doc["questions"]
+            if (t.lesson, t.question) in self._sizes and len(t.bars) == self._sizes[(t.lesson, t.question)]}
         if self._stop.is_set():
             return True
         with self._lock:
             self.counts = counts
             self.joined = int(doc["members"]["sharing"])
-            self.closed = self.closed or not doc["session"]["open"]
+            self.closed = self.closed or not doc["session"].get("open", True)
             self.refreshes += 1
+            if self._refresh_failed:  # the service is back: its "trying again" note goes
+                self._refresh_failed = False
+                self.status.value = ""
             self._render()
         return True
 
@@ -234,10 +253,11 @@ class LiveDashboard(Fallback, W.VBox):
         state = ("Closed: the join code no longer works." if self.closed else
                  f"Join code <span class=\"lm-live-code\">{escape(self.code)}</span>")
         titles = ", ".join(f"{lesson.number:02d} {lesson.title}" for lesson in self.lessons.values())
+        who = f"members of {', '.join(self.groups)}" if self.groups else "everyone on the hub"
         stamp = datetime.now().strftime("%H:%M:%S") if self.refreshes else "waiting for the first counts"
         self.head.value = (f'<div class="lm-live-head"><div class="lm-proj-stem">{state}</div>'
-                           f'<div class="lm-live-meta">Live session · {escape(titles)} · <b>{self.joined}</b> '
-                           f'sharing · updated {escape(stamp)}</div></div>')
+                           f'<div class="lm-live-meta">Live session · {escape(titles)} · open to {escape(who)} · '
+                           f'<b>{self.joined}</b> sharing · updated {escape(stamp)}</div></div>')
         shown = self.questions if self.show_all else [self.questions[self.index]]
         parts, answers = [], 0
         for lesson_id, question_id in shown:
@@ -425,7 +445,10 @@ class LessonSharing(HasTraits):
     # -- looking for sessions ------------------------------------------------------------------
     def _watch(self) -> None:
         while not self._stop.is_set():
-            self.look()
+            try:
+                self.look()
+            except Exception:  # the lesson behaves as it does without a service; the next look tries again
+                log.warning("Looking for live sessions failed", exc_info=True)
             if self.look_every <= 0 or self._stop.wait(self.look_every):
                 return
 
@@ -506,6 +529,12 @@ class LessonSharing(HasTraits):
         try:
             with self._turns:
                 self.join() if share else self.leave()
+        except Exception:  # nothing a reply holds may end up as a traceback in the learner's notebook
+            log.warning("Joining or leaving a live session failed", exc_info=True)
+            with self._state:
+                self._changes += 1
+                self.notice = '<div class="lm-warning" role="alert">The class session could not be reached properly.</div>'
+                self._sync()
         finally:
             with self._state:
                 self._asked -= 1

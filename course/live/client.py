@@ -11,15 +11,15 @@ and leaves a quiet note. The learner's own store stays their record; what is sen
 """
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,19 +28,58 @@ from typing import Any, Callable
 from course.live import URL_ENV
 
 log = logging.getLogger(__name__)
-TIMEOUT = 2.0             # seconds one request to the service may take
+logging.getLogger("course.live").addHandler(logging.NullHandler())  # in a kernel, a logged problem never reaches a cell
+TIMEOUT = 2.0             # seconds one request to the service may take, start to end
 TRIES = 3                 # attempts to send one answer before it is dropped
 BACKOFF = (0.5, 1.5)      # seconds to wait before the second and third attempt
+MOST_RETRY_AFTER = 5.0    # seconds: a busy service's Retry-After is followed up to this
 QUEUE_SIZE = 500          # answers waiting to be sent; past this the oldest waiting one is dropped
+MAX_REPLY_BYTES = 32 * 1024 * 1024  # a reply larger than this is not read (a closed session's report is far smaller)
 SHARED_FIELDS = ("question", "answer", "correct", "time")  # what the learner is told is shared, with a pseudonym
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class LiveError(Exception):
-    """The service refused a request or could not be reached; `status` is the HTTP status (0: not reached)."""
+    """The service refused a request, could not be reached in time, or answered with something that is not its API.
 
-    def __init__(self, message: str, status: int = 0):
+    `status` is the HTTP status (0: not reached, or a reply of the wrong shape); `retry_after` the seconds a busy
+    service asked to wait (503), or None.
+    """
+
+    def __init__(self, message: str, status: int = 0, retry_after: float | None = None):
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
+
+
+def _wrong_shape() -> LiveError:
+    return LiveError("the live-session service gave a reply of the wrong shape")
+
+
+def _expect(ok: bool) -> None:
+    if not ok:
+        raise _wrong_shape()
+
+
+def _is_text(value, none: bool = False) -> bool:
+    return isinstance(value, str) or (none and value is None)
+
+
+def _session(doc: Any) -> dict:
+    """Check a session as the service describes it (`id`, `lessons`, `code`, and for learners `joined`, `pseudonym`)."""
+    _expect(isinstance(doc, dict) and isinstance(doc.get("id"), str) and bool(_SESSION_ID.fullmatch(doc["id"])))
+    _expect(isinstance(doc.get("lessons"), list) and all(isinstance(x, str) for x in doc["lessons"]))
+    _expect(_is_text(doc.get("code"), none=True) and isinstance(doc.get("open", True), bool))
+    _expect(isinstance(doc.get("joined", False), bool) and _is_text(doc.get("pseudonym"), none=True))
+    _expect(isinstance(doc.get("groups", []), list))
+    return doc
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:  # an HTTP date: not worth parsing, the usual backoff applies
+        return None
 
 
 @dataclass(frozen=True)
@@ -59,73 +98,157 @@ class Service:
             return None
         return cls(url if url.endswith("/") else url + "/", token)
 
-    def call(self, method: str, path: str, body: dict | None = None, timeout: float = TIMEOUT) -> Any:
-        """Send one request to the service's API and return its JSON (or text) answer.
+    def call(self, method: str, path: str, body: dict | None = None, timeout: float = TIMEOUT, text: bool = False) -> Any:
+        """Send one request to the service's API and return its JSON object (or, with `text`, its text).
+
+        The whole request, from connecting to the last byte of the reply, takes at most `timeout` seconds. A
+        redirect is never followed (the token goes only to the address configured), and a reply that is not the
+        JSON object the API gives is refused.
 
         Raises
         ------
         LiveError
-            With the service's status and reason for a refusal, or status 0 when it was not reached in time.
+            With the service's status and reason for a refusal (and `retry_after` for a busy service), or status 0
+            when it was not reached in time or its reply is not the service's.
         """
+        deadline = time.monotonic() + timeout
         data = json.dumps(body).encode("utf-8") if body is not None else (b"" if method != "GET" else None)
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the service is on the hub itself
         try:
-            with opener.open(request, timeout=timeout) as response:
-                payload, kind = response.read(), response.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as exc:
-            try:
-                reason = json.loads(exc.read().decode("utf-8", "replace")).get("error") or exc.reason
-            except (ValueError, AttributeError, OSError):
-                reason = exc.reason
-            raise LiveError(str(reason), exc.code) from None
-        except (OSError, ValueError) as exc:  # refused, reset, timed out, or an address that is no URL
+            status, headers, payload = self._exchange(method, path, data, deadline)
+        except LiveError:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # refused, reset, timed out, a broken reply
             raise LiveError(f"the live-session service did not answer ({exc.__class__.__name__})") from None
-        text = payload.decode("utf-8", "replace")
-        return json.loads(text) if "json" in kind else text
+        kind = headers.get("Content-Type", "")
+        if 300 <= status < 400:
+            raise LiveError("the live-session service's address sends requests elsewhere; the hub admin's "
+                            f"{URL_ENV} may be wrong", status)
+        if status >= 400 or status < 200:
+            reason = http.client.responses.get(status, "refused")
+            try:
+                found = json.loads(payload.decode("utf-8")).get("error")
+                reason = found[:200] if isinstance(found, str) and found else reason
+            except (ValueError, AttributeError):
+                pass
+            raise LiveError(reason, status, _retry_after(headers.get("Retry-After")) if status == 503 else None)
+        if text:
+            _expect("text/" in kind)
+            return payload.decode("utf-8", "replace")
+        try:
+            _expect("json" in kind)
+            doc = json.loads(payload.decode("utf-8"))
+        except ValueError:
+            raise _wrong_shape() from None
+        _expect(isinstance(doc, dict))
+        return doc
+
+    def _exchange(self, method: str, path: str, data: bytes | None, deadline: float) -> tuple[int, Any, bytes]:
+        target = urllib.parse.urlsplit(self.url + path)
+        if target.scheme not in ("http", "https") or not target.hostname:
+            raise ValueError("not an http(s) address")
+        kind = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+
+        def left() -> float:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the request took too long")
+            return remaining
+
+        # The service is on the hub itself: no proxy. Every step waits only for what is left of the deadline.
+        conn = kind(target.hostname, target.port, timeout=left())
+        try:
+            conn.connect()
+            sock = conn.sock
+            conn.request(method, target.path + (f"?{target.query}" if target.query else ""), body=data,
+                         headers={"Authorization": f"token {self.token}", "Content-Type": "application/json",
+                                  "Accept": "application/json"})
+            sock.settimeout(left())
+            response = conn.getresponse()
+            chunks, size = [], 0
+            while True:
+                sock.settimeout(left())
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_REPLY_BYTES:
+                    raise LiveError("the live-session service's reply is too large")
+                chunks.append(chunk)
+            return response.status, response.headers, b"".join(chunks)
+        finally:
+            conn.close()
 
     # -- what learners do --------------------------------------------------------------------
     def open_sessions(self, lesson: str) -> list[dict]:
         """Return the open sessions that cover a lesson, each with `joined` and `pseudonym` for this learner."""
-        return self.call("GET", f"api/sessions?lesson={urllib.parse.quote(lesson)}")["sessions"]
+        found = self.call("GET", f"api/sessions?lesson={urllib.parse.quote(lesson)}").get("sessions")
+        _expect(isinstance(found, list))
+        return [_session(doc) for doc in found]
 
     def join(self, code: str) -> dict:
         """Join an open session by its code; return it with this learner's `pseudonym`."""
-        return self.call("POST", "api/join", {"code": code})
+        doc = _session(self.call("POST", "api/join", {"code": code}))
+        _expect(isinstance(doc.get("pseudonym"), str))
+        return doc
 
     def leave(self, session_id: str) -> None:
         """Stop sharing with a session."""
         self.call("POST", f"api/sessions/{session_id}/leave")
 
-    def send_answer(self, session_id: str, doc: dict, timeout: float = TIMEOUT) -> None:
-        """Share one checked answer (see `answer_doc`) with a session."""
-        self.call("POST", f"api/sessions/{session_id}/answers", doc, timeout)
+    def send_answer(self, session_id: str, doc: dict, timeout: float = TIMEOUT) -> bool:
+        """Share one checked answer (see `answer_doc`) with a session; return whether it was new (False: a retry)."""
+        reply = self.call("POST", f"api/sessions/{session_id}/answers", doc, timeout)
+        _expect(isinstance(reply.get("stored"), bool))
+        return reply["stored"]
 
     # -- what instructors do -----------------------------------------------------------------
     def me(self) -> dict:
         """Return who the token belongs to and whether they may open sessions."""
-        return self.call("GET", "api/me")
+        doc = self.call("GET", "api/me")
+        _expect(isinstance(doc.get("name"), str) and isinstance(doc.get("instructor"), bool))
+        return doc
 
-    def open_session(self, lessons: list[str]) -> dict:
-        """Open a session for these lessons (or find this instructor's open one for the same lessons)."""
-        return self.call("POST", "api/sessions", {"lessons": list(lessons)}, timeout=5)
+    def open_session(self, lessons: list[str], groups: list[str] | tuple[str, ...] = ()) -> dict:
+        """Open a session for these lessons (or find this instructor's open one for the same lessons and groups).
+
+        `groups` restricts it to members of those hub groups; none: every hub user may see and join it.
+        """
+        body: dict = {"lessons": list(lessons)}
+        if groups:
+            body["groups"] = list(groups)
+        doc = _session(self.call("POST", "api/sessions", body, timeout=5))
+        _expect(isinstance(doc.get("code"), str))
+        return doc
 
     def results(self, session_id: str) -> dict:
-        """Return the dashboard's counts: `session`, `members` and `questions` (see `course.live.rules.tally`)."""
-        return self.call("GET", f"api/sessions/{session_id}/results", timeout=5)
+        """Return the dashboard's counts: `session` (a dict), `members` ({"joined", "sharing"}) and `questions` (a list
+        of `course.live.rules.QuestionTally`)."""
+        from course.live.rules import QuestionTally
+
+        doc = self.call("GET", f"api/sessions/{session_id}/results", timeout=5)
+        session, members, questions = doc.get("session"), doc.get("members"), doc.get("questions")
+        _session(session)
+        _expect(isinstance(members, dict) and all(isinstance(members.get(k), int) for k in ("joined", "sharing")))
+        _expect(isinstance(questions, list))
+        try:
+            tallies = [QuestionTally.from_json(q) for q in questions]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise _wrong_shape() from None
+        return {"session": session, "members": members, "questions": tallies}
 
     def close(self, session_id: str) -> dict:
         """Close a session; its join code stops working."""
-        return self.call("POST", f"api/sessions/{session_id}/close", timeout=5)
+        return _session(self.call("POST", f"api/sessions/{session_id}/close", timeout=5))
 
     def report(self, session_id: str) -> str:
         """Return a closed session's class report as HTML."""
-        return self.call("GET", f"api/sessions/{session_id}/report", timeout=60)
+        return self.call("GET", f"api/sessions/{session_id}/report", timeout=60, text=True)
 
     def exports(self, session_id: str) -> list[dict]:
         """Return a closed session's export-shaped documents (the input of `course.class_results`)."""
-        return self.call("GET", f"api/sessions/{session_id}/exports", timeout=30)["exports"]
+        found = self.call("GET", f"api/sessions/{session_id}/exports", timeout=30).get("exports")
+        _expect(isinstance(found, list) and all(isinstance(doc, dict) for doc in found))
+        return found
 
     def delete(self, session_id: str) -> None:
         """Delete a session and every answer shared with it."""
@@ -149,6 +272,11 @@ class Sender:
         The learner's progress store; its `on_attempt` calls feed the queue.
     on_note:
         Called (from the sending thread) with a short sentence when an answer is dropped or the session ends.
+
+    An answer the session refuses for good (a 3xx or 4xx reply) is dropped at once; one past the learner's cap in
+    the session (429) is dropped with a single note, and sharing goes on; a busy (503, after its Retry-After, at
+    most `MOST_RETRY_AFTER` s) or unreachable service is tried `tries` times. Whatever a reply holds, the sending
+    thread carries on: an unforeseen error drops that answer and is logged, never raised into the notebook.
     """
 
     def __init__(self, service: Service, session_id: str, lessons, store, on_note: Callable[[str], None] | None = None,
@@ -158,6 +286,7 @@ class Sender:
         self.on_note = on_note
         self.sent = 0
         self.dropped = 0
+        self.capped = 0
         self.note = ""
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._stopped = threading.Event()
@@ -197,7 +326,7 @@ class Sender:
             try:
                 self.on_note(sentence)
             except Exception:  # a closed view must not stop the sending
-                log.exception("A live-session note could not be shown")
+                log.warning("A live-session note could not be shown", exc_info=True)
 
     def _run(self) -> None:
         while not self._stopped.is_set():
@@ -206,13 +335,18 @@ class Sender:
             except queue.Empty:
                 self._idle.set()
                 continue
-            self._deliver(doc)
+            try:
+                self._deliver(doc)
+            except Exception:  # a reply nobody foresaw: that answer is lost, the sharing is not
+                log.warning("An answer could not be shared with the live session", exc_info=True)
+                self._dropped("An answer could not be shared.")
             if self._queue.empty():
                 self._idle.set()
         self._idle.set()
 
     def _deliver(self, doc: dict) -> None:
         for attempt in range(self.tries):
+            wait = self.backoff[min(attempt, len(self.backoff) - 1)] if self.backoff else 0.0
             try:
                 self.service.send_answer(self.session_id, doc, self.timeout)
                 self.sent += 1
@@ -222,10 +356,19 @@ class Sender:
                     self._say("The class session has ended; nothing more is shared.")
                     self.stop()
                     return
-                if 400 <= exc.status < 500 and exc.status not in (408, 429):
+                if exc.status == 429:  # past this learner's cap in the session: this answer stays home
+                    self.dropped += 1
+                    self.capped += 1
+                    if self.capped == 1:
+                        self._say("The class session has all the answers it takes from you; your own record "
+                                  "keeps the rest.")
+                    return
+                if 300 <= exc.status < 500 and exc.status != 408:
                     self._dropped("An answer was not taken by the class session.")
                     return
-            if attempt < self.tries - 1 and self._stopped.wait(self.backoff[min(attempt, len(self.backoff) - 1)]):
+                if exc.retry_after is not None:
+                    wait = max(wait, min(exc.retry_after, MOST_RETRY_AFTER))
+            if attempt < self.tries - 1 and self._stopped.wait(wait):
                 return
         self._dropped("An answer could not be shared: the class session did not answer.")
 
@@ -265,7 +408,7 @@ def _tell_holders(key: _Key) -> Callable[[str], None]:
             try:
                 note(sentence)
             except Exception:  # one closed view must not keep the note from the others
-                log.exception("A live-session note could not be shown")
+                log.warning("A live-session note could not be shown", exc_info=True)
 
     return tell
 

@@ -2,18 +2,29 @@
 
 The URL takes SQLAlchemy's form, as JupyterHub's own `db_url` does: `sqlite:///path/live.sqlite` (the
 default, in the service's data folder) or `postgresql://user:pass@host/db` for a larger hub. Every method
-is one short transaction; callers pass only validated values (`course.live.rules`).
+is one short transaction and blocks: the service calls them from worker threads, never on its event loop.
+Callers pass only validated values (`course.live.rules`).
+
+Besides every answer as received, the store keeps what the dashboard counts as the answers arrive: each
+person's first answer per question (`live_firsts`, written once) and their latest (`live_latest`, replaced),
+so a refresh reads at most members x questions rows however many answers a session holds.
+
+SQLite files are opened in WAL mode with `secure_delete` on, and the write-ahead log is emptied after a
+session is deleted, so deleted answers and names do not stay readable in the files.
 """
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from course.live.rules import MAX_ANSWERS, MAX_MEMBERS, MAX_OPEN, Answer, Refused, new_code, pseudonym
+from course.live.rules import MAX_MEMBERS, MAX_OPEN, Answer, FirstAnswers, Refused, new_code, new_learner_id, pseudonym
 
 _meta = sa.MetaData()
 sessions = sa.Table(
@@ -22,6 +33,7 @@ sessions = sa.Table(
     sa.Column("code", sa.String(12), nullable=False),
     sa.Column("instructor", sa.String(255), nullable=False, index=True),
     sa.Column("lessons", sa.Text, nullable=False),  # JSON list of lesson ids
+    sa.Column("hub_groups", sa.Text, nullable=False, server_default="[]"),  # JSON list of hub groups; empty: everyone
     sa.Column("opened_at", sa.String(40), nullable=False),
     sa.Column("closed_at", sa.String(40), nullable=True),
     # Only an open session holds its code: a closed one's code no longer finds it and may be given out again.
@@ -33,6 +45,7 @@ members = sa.Table(
     sa.Column("session_id", sa.String(32), sa.ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("person", sa.String(255), primary_key=True),
     sa.Column("pseudonym", sa.String(40), nullable=False),
+    sa.Column("learner_id", sa.String(32), nullable=False),  # random, drawn at join: the export's learner_id
     sa.Column("joined_at", sa.String(40), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
 )
@@ -48,9 +61,27 @@ answers = sa.Table(
     sa.Column("correct", sa.Boolean, nullable=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
-    sa.UniqueConstraint("session_id", "person", "uid", name="live_answer_once"),
+    sa.UniqueConstraint("session_id", "person", "uid", name="live_answer_once"),  # also counts a learner's answers
     sa.Index("live_answers_by_session", "session_id", "seq"),
 )
+
+
+def _per_question(name: str) -> sa.Table:
+    return sa.Table(
+        name, _meta,
+        sa.Column("session_id", sa.String(32), sa.ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("person", sa.String(255), primary_key=True),
+        sa.Column("lesson", sa.String(80), primary_key=True),
+        sa.Column("question", sa.String(80), primary_key=True),
+        sa.Column("answer", sa.Text, nullable=False),  # JSON, as in live_answers
+        sa.Column("correct", sa.Boolean, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),  # the answer's seq in live_answers
+    )
+
+
+firsts = _per_question("live_firsts")   # each person's first answer per question, written once
+latest = _per_question("live_latest")   # each person's latest answer per question, replaced as answers arrive
+_KEY = ("session_id", "person", "lesson", "question")
 
 
 def _now() -> str:
@@ -59,7 +90,8 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class Session:
-    """One live session: its instructor (a hub user name), lessons, join code, and when it opened and closed."""
+    """One live session: its instructor (a hub user name), lessons, the hub groups it is restricted to (none: open to
+    every hub user), join code, and when it opened and closed."""
 
     id: str
     code: str
@@ -67,6 +99,7 @@ class Session:
     lessons: tuple[str, ...]
     opened_at: str
     closed_at: str | None
+    groups: tuple[str, ...] = ()
 
     @property
     def open(self) -> bool:
@@ -76,8 +109,8 @@ class Session:
     def as_json(self) -> dict:
         """Return the session as a JSON-ready dict (the join code only while it is open)."""
         return {"id": self.id, "code": self.code if self.open else None, "instructor": self.instructor,
-                "lessons": list(self.lessons), "opened_at": self.opened_at, "closed_at": self.closed_at,
-                "open": self.open}
+                "lessons": list(self.lessons), "groups": list(self.groups), "opened_at": self.opened_at,
+                "closed_at": self.closed_at, "open": self.open}
 
 
 @dataclass(frozen=True)
@@ -89,7 +122,8 @@ class Membership:
 
 
 def _session(row) -> Session:
-    return Session(row.id, row.code, row.instructor, tuple(json.loads(row.lessons)), row.opened_at, row.closed_at)
+    return Session(row.id, row.code, row.instructor, tuple(json.loads(row.lessons)), row.opened_at, row.closed_at,
+                   tuple(json.loads(row.hub_groups or "[]")))
 
 
 class LiveStore:
@@ -98,44 +132,104 @@ class LiveStore:
     Parameters
     ----------
     url:
-        A SQLAlchemy database URL; SQLite files are opened in WAL mode with a 5 s busy timeout.
+        A SQLAlchemy database URL. SQLite files are opened in WAL mode, with `secure_delete` on and a busy timeout.
+    busy_timeout:
+        Seconds an SQLite statement waits for another writer's lock before raising
+        `sqlalchemy.exc.OperationalError` (the service answers 503 then).
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, busy_timeout: float = 1.5):
         self.engine = sa.create_engine(url)
-        if self.engine.dialect.name == "sqlite":
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        # Writes go through this engine: on SQLite their transactions take the write lock when they begin.
+        self._writer = self.engine.execution_options(live_write=True)
+        if self.sqlite:
             @sa.event.listens_for(self.engine, "connect")
             def _pragmas(conn, _record):
+                # The driver's own transaction handling would commit at the end of a savepoint: SQLAlchemy begins
+                # every transaction itself instead (its documented recipe for pysqlite).
+                conn.isolation_level = None
                 cursor = conn.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
                 cursor.close()
-        _meta.create_all(self.engine)
+
+            @sa.event.listens_for(self.engine, "begin")
+            def _begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("live_write") else "BEGIN")
+        self._writing = threading.Lock() if self.sqlite else nullcontext()  # SQLite takes one writer at a time
+        self._upgrade()
+
+    @property
+    def one_writer(self) -> bool:
+        """Tell whether the database takes one writer at a time (SQLite): writes then go through one thread."""
+        return self.sqlite
 
     def close(self) -> None:
         """Close every connection."""
         self.engine.dispose()
 
+    def _upgrade(self) -> None:
+        """Create the tables, and bring a database made by an earlier version of the service up to this one."""
+        found = sa.inspect(self.engine)
+        had = set(found.get_table_names())
+        columns = {t: {c["name"] for c in found.get_columns(t)} for t in ("live_sessions", "live_members") if t in had}
+        _meta.create_all(self.engine)
+        with self._writer.begin() as conn:
+            if "live_sessions" in columns and "hub_groups" not in columns["live_sessions"]:
+                conn.execute(sa.text("ALTER TABLE live_sessions ADD COLUMN hub_groups TEXT NOT NULL DEFAULT '[]'"))
+            if "live_members" in columns and "learner_id" not in columns["live_members"]:
+                conn.execute(sa.text("ALTER TABLE live_members ADD COLUMN learner_id VARCHAR(32)"))
+                for row in conn.execute(sa.select(members.c.session_id, members.c.person)).all():
+                    conn.execute(members.update().where(members.c.session_id == row.session_id,
+                                                        members.c.person == row.person)
+                                 .values(learner_id=new_learner_id()))
+            if "live_answers" in had:
+                for table, pick in ((firsts, sa.func.min), (latest, sa.func.max)):
+                    if table.name in had:
+                        continue
+                    a = answers.alias("a")
+                    chosen = (sa.select(pick(answers.c.seq)).where(
+                        answers.c.session_id == a.c.session_id, answers.c.person == a.c.person,
+                        answers.c.lesson == a.c.lesson, answers.c.question == a.c.question).scalar_subquery())
+                    conn.execute(table.insert().from_select(
+                        [*_KEY, "answer", "correct", "seq"],
+                        sa.select(a.c.session_id, a.c.person, a.c.lesson, a.c.question, a.c.answer, a.c.correct,
+                                  a.c.seq).where(a.c.seq == chosen)))
+
     # -- sessions ----------------------------------------------------------------------------
-    def open_session(self, instructor: str, lessons: tuple[str, ...]) -> Session:
+    def open_session(self, instructor: str, lessons: tuple[str, ...], groups: tuple[str, ...] = ()) -> Session:
         """Open a session with a fresh join code; raise Refused (409) past `MAX_OPEN` open sessions of one instructor."""
-        with self.engine.begin() as conn:
+        with self._writing, self._writer.begin() as conn:
             count = conn.execute(sa.select(sa.func.count()).select_from(sessions).where(
                 sessions.c.instructor == instructor, sessions.c.closed_at.is_(None))).scalar_one()
             if count >= MAX_OPEN:
                 raise Refused(f"an instructor has at most {MAX_OPEN} sessions open; close one first", 409)
         for _ in range(20):  # a clash with another open session's code is rare; draw again
             row = {"id": uuid.uuid4().hex, "code": new_code(), "instructor": instructor,
-                   "lessons": json.dumps(list(lessons)), "opened_at": _now(), "closed_at": None}
+                   "lessons": json.dumps(list(lessons)), "hub_groups": json.dumps(list(groups)), "opened_at": _now(),
+                   "closed_at": None}
             try:
-                with self.engine.begin() as conn:
+                with self._writing, self._writer.begin() as conn:
                     conn.execute(sessions.insert().values(**row))
             except sa.exc.IntegrityError:
                 continue
-            return Session(row["id"], row["code"], instructor, tuple(lessons), row["opened_at"], None)
+            return Session(row["id"], row["code"], instructor, tuple(lessons), row["opened_at"], None, tuple(groups))
         raise Refused("no free join code was found; try again", 503)
+
+    def open_or_again(self, instructor: str, lessons: tuple[str, ...], groups: tuple[str, ...] = ()
+                      ) -> tuple[Session, bool]:
+        """Return the instructor's open session for these lessons and groups (a re-run cell), or open one.
+
+        Returns (session, whether it was opened now). Raises Refused as `open_session` does.
+        """
+        for found in self.sessions_of(instructor):
+            if found.open and found.lessons == tuple(lessons) and found.groups == tuple(groups):
+                return found, False
+        return self.open_session(instructor, lessons, groups), True
 
     def session(self, session_id: str) -> Session | None:
         """Return a session by id, or None."""
@@ -165,25 +259,49 @@ class LiveStore:
 
     def close_session(self, session_id: str) -> Session | None:
         """Close a session (its code stops working at once); return it as it is now, or None if there is none."""
-        with self.engine.begin() as conn:
+        with self._writing, self._writer.begin() as conn:
             conn.execute(sessions.update().where(sessions.c.id == session_id, sessions.c.closed_at.is_(None))
                          .values(closed_at=_now()))
         return self.session(session_id)
 
     def delete_session(self, session_id: str) -> bool:
-        """Delete a session with its members and answers; return whether there was one."""
-        with self.engine.begin() as conn:
-            conn.execute(answers.delete().where(answers.c.session_id == session_id))
-            conn.execute(members.delete().where(members.c.session_id == session_id))
-            return conn.execute(sessions.delete().where(sessions.c.id == session_id)).rowcount > 0
+        """Delete a session with its members and answers; return whether there was one.
+
+        On SQLite the deleted rows are overwritten (`secure_delete`) and the write-ahead log is emptied afterwards
+        (`wal_checkpoint(TRUNCATE)`), so nothing of the session stays readable in the database's files.
+        """
+        with self._writing:
+            with self._writer.begin() as conn:
+                for table in (firsts, latest, answers, members):
+                    conn.execute(table.delete().where(table.c.session_id == session_id))
+                found = conn.execute(sessions.delete().where(sessions.c.id == session_id)).rowcount > 0
+            if self.sqlite:
+                self._empty_log()
+        return found
+
+    def _empty_log(self) -> None:
+        # Outside any transaction (a raw connection); a reader that is mid-query keeps the log from being emptied:
+        # try again a few times.
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for _ in range(20):
+                busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    break
+                time.sleep(0.05)
+            cursor.close()
+        finally:
+            raw.close()
 
     # -- members -----------------------------------------------------------------------------
     def join(self, session: Session, person: str) -> Membership:
         """Add a learner to an open session (again, after leaving: under the same pseudonym); return the membership.
 
+        A new member gets a random pseudonym and a random learner id (`rules.new_learner_id`), both kept.
         Raises Refused (409) when the session is full (`MAX_MEMBERS`).
         """
-        with self.engine.begin() as conn:
+        with self._writing, self._writer.begin() as conn:
             row = conn.execute(members.select().where(members.c.session_id == session.id,
                                                       members.c.person == person)).first()
             if row is not None:
@@ -195,12 +313,12 @@ class LiveStore:
                 raise Refused(f"a session takes at most {MAX_MEMBERS:,} learners", 409)
             name = pseudonym(taken)
             conn.execute(members.insert().values(session_id=session.id, person=person, pseudonym=name,
-                                                 joined_at=_now(), active=True))
+                                                 learner_id=new_learner_id(), joined_at=_now(), active=True))
             return Membership(name, True)
 
     def leave(self, session_id: str, person: str) -> bool:
         """Stop a learner's sharing with a session (answers already shared stay); return whether they had joined."""
-        with self.engine.begin() as conn:
+        with self._writing, self._writer.begin() as conn:
             return conn.execute(members.update().where(members.c.session_id == session_id, members.c.person == person)
                                 .values(active=False)).rowcount > 0
 
@@ -229,25 +347,87 @@ class LiveStore:
         return {"joined": sum(counts.values()), "sharing": counts.get(True, 0)}
 
     # -- answers -----------------------------------------------------------------------------
-    def add_answer(self, session_id: str, person: str, answer: Answer) -> bool:
+    def add_answer(self, session_id: str, person: str, answer: Answer, cap: int) -> bool:
         """Store one answer; return False when this learner already sent the same uid (a retry), storing nothing.
 
-        Raises Refused (409) once the learner has sent `MAX_ANSWERS` answers to the session.
+        Raises Refused (429) once the learner has sent `cap` answers to the session (`rules.answer_cap`).
         """
-        with self.engine.begin() as conn:
+        return self.add_answers(session_id, person, [answer], cap) == 1
+
+    def add_answers(self, session_id: str, person: str, batch: list[Answer], cap: int) -> int:
+        """Store a learner's answers in order, in one transaction; return how many were new (retries are skipped).
+
+        Raises Refused (429), storing none of the batch, when its new answers would take the learner past `cap`
+        answers to the session; a retry of an answer already stored never counts against the cap.
+        """
+        stored = 0
+        with self._writing, self._writer.begin() as conn:
             sent = conn.execute(sa.select(sa.func.count()).select_from(answers).where(
                 answers.c.session_id == session_id, answers.c.person == person)).scalar_one()
-            if sent >= MAX_ANSWERS:
-                raise Refused(f"a learner sends at most {MAX_ANSWERS:,} answers to one session", 409)
-            try:
-                with conn.begin_nested():
-                    conn.execute(answers.insert().values(
-                        session_id=session_id, person=person, uid=answer.uid, lesson=answer.lesson,
-                        question=answer.question, answer=json.dumps(answer.answer), correct=answer.correct,
-                        score=answer.score, at=answer.at))
-            except sa.exc.IntegrityError:
-                return False
-        return True
+            for answer in batch:
+                text = json.dumps(answer.answer)
+                try:
+                    with conn.begin_nested():
+                        seq = conn.execute(answers.insert().values(
+                            session_id=session_id, person=person, uid=answer.uid, lesson=answer.lesson,
+                            question=answer.question, answer=text, correct=answer.correct, score=answer.score,
+                            at=answer.at)).inserted_primary_key[0]
+                except sa.exc.IntegrityError:
+                    continue
+                sent += 1
+                if sent > cap:  # leaving the block by this exception rolls the whole batch back
+                    raise Refused(f"a learner sends at most {cap:,} answers to this session", 429)
+                row = {"session_id": session_id, "person": person, "lesson": answer.lesson,
+                       "question": answer.question, "answer": text, "correct": answer.correct, "seq": seq}
+                self._keep_first(conn, row)
+                self._keep_latest(conn, row)
+                stored += 1
+        return stored
+
+    def _insert(self, table: sa.Table, row: dict):
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table).values(**row)
+
+    def _keep_first(self, conn, row: dict) -> None:
+        if self.engine.dialect.name in ("sqlite", "postgresql"):
+            conn.execute(self._insert(firsts, row).on_conflict_do_nothing(index_elements=list(_KEY)))
+            return
+        key = [firsts.c[k] == row[k] for k in _KEY]
+        if conn.execute(sa.select(firsts.c.seq).where(*key)).first() is None:
+            conn.execute(firsts.insert().values(**row))
+
+    def _keep_latest(self, conn, row: dict) -> None:
+        if self.engine.dialect.name in ("sqlite", "postgresql"):
+            stmt = self._insert(latest, row)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=list(_KEY), where=latest.c.seq < stmt.excluded.seq,
+                set_={"answer": stmt.excluded.answer, "correct": stmt.excluded.correct, "seq": stmt.excluded.seq}))
+            return
+        key = [latest.c[k] == row[k] for k in _KEY]
+        if conn.execute(sa.select(latest.c.seq).where(*key)).first() is None:
+            conn.execute(latest.insert().values(**row))
+        else:
+            conn.execute(latest.update().where(*key, latest.c.seq < row["seq"])
+                         .values(answer=row["answer"], correct=row["correct"], seq=row["seq"]))
+
+    def counts(self, session_id: str) -> tuple[FirstAnswers, dict[tuple[str, str], int]]:
+        """Return what the dashboard counts (`rules.tally` takes it): first answers and people right now.
+
+        Reads the kept first and latest answers, grouped in the database: at most members x questions rows.
+        """
+        first = (sa.select(firsts.c.lesson, firsts.c.question, firsts.c.answer, firsts.c.correct, sa.func.count())
+                 .where(firsts.c.session_id == session_id)
+                 .group_by(firsts.c.lesson, firsts.c.question, firsts.c.answer, firsts.c.correct))
+        now = (sa.select(latest.c.lesson, latest.c.question, sa.func.count())
+               .where(latest.c.session_id == session_id, latest.c.correct.is_(True))
+               .group_by(latest.c.lesson, latest.c.question))
+        with self.engine.connect() as conn:
+            rows = conn.execute(first).all()
+            right = {(r[0], r[1]): int(r[2]) for r in conn.execute(now).all()}
+        return [(r[0], r[1], json.loads(r[2]), bool(r[3]), int(r[4])) for r in rows], right
 
     def answer_rows(self, session_id: str) -> list[tuple[str, str, str, object, bool]]:
         """Return (person, lesson, question, answer, correct) for every answer of a session, in the order received."""
@@ -257,15 +437,16 @@ class LiveStore:
                                 .order_by(answers.c.seq)).all()
         return [(r.person, r.lesson, r.question, json.loads(r.answer), bool(r.correct)) for r in rows]
 
-    def answers_with_names(self, session_id: str) -> list[tuple[str, str, Answer]]:
-        """Return (person, pseudonym, answer) for every answer of a session, in the order received."""
-        query = (sa.select(answers, members.c.pseudonym)
+    def export_rows(self, session_id: str) -> list[tuple[str, str, Answer]]:
+        """Return (learner id, pseudonym, answer) for every answer of a session, in the order received (no hub names)."""
+        query = (sa.select(answers.c.uid, answers.c.lesson, answers.c.question, answers.c.answer, answers.c.correct,
+                           answers.c.score, answers.c.at, members.c.learner_id, members.c.pseudonym)
                  .join(members, sa.and_(members.c.session_id == answers.c.session_id, members.c.person == answers.c.person))
                  .where(answers.c.session_id == session_id).order_by(answers.c.seq))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [(r.person, r.pseudonym, Answer(r.uid, r.lesson, r.question, json.loads(r.answer), bool(r.correct),
-                                                float(r.score), r.at)) for r in rows]
+        return [(r.learner_id, r.pseudonym, Answer(r.uid, r.lesson, r.question, json.loads(r.answer), bool(r.correct),
+                                                   float(r.score), r.at)) for r in rows]
 
     def answer_count(self, session_id: str) -> int:
         """Return how many answers a session holds."""

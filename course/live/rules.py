@@ -7,13 +7,16 @@ become export-shaped documents (`export_docs`) that `course.class_results` reads
 the report after a live session is the same report, made by the same code.
 
 Limits (each tested on both sides): a request body is at most `MAX_BODY_BYTES`; a session names at most
-`MAX_LESSONS` lessons; a learner sends at most `MAX_ANSWERS` answers to one session; a session takes at most
-`MAX_MEMBERS` learners; an instructor has at most `MAX_OPEN` sessions open at once.
+`MAX_LESSONS` lessons and `MAX_GROUPS` hub groups; a learner sends at most `answer_cap` answers to one session
+(`ANSWERS_PER_QUESTION` per question of its lessons); a session takes at most `MAX_MEMBERS` learners; an
+instructor has at most `MAX_OPEN` sessions open at once.
+
+A session open to everyone on the hub lists no groups; one restricted to hub groups is offered to, and joined
+by, members of those groups only (`may_take_part`).
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
 import secrets
@@ -22,7 +25,8 @@ from typing import Any, Iterable
 
 MAX_BODY_BYTES = 4096   # one request's body; a real answer takes about 200 bytes
 MAX_LESSONS = 20        # lessons one session covers (the course has 14)
-MAX_ANSWERS = 2000      # answers one learner sends to one session (the course has about 100 questions)
+ANSWERS_PER_QUESTION = 10  # answers one learner sends to one session, per question of its lessons
+MAX_GROUPS = 20         # hub groups one session is restricted to
 MAX_MEMBERS = 5000      # learners one session takes
 MAX_OPEN = 10           # sessions one instructor has open at once
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
@@ -52,7 +56,9 @@ ANSWER_SCHEMA = {
 OPEN_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object", "required": ["lessons"], "additionalProperties": False,
-    "properties": {"lessons": {"type": "array", "maxItems": MAX_LESSONS, "items": _KEY}},
+    "properties": {"lessons": {"type": "array", "maxItems": MAX_LESSONS, "items": _KEY},
+                   "groups": {"type": "array", "maxItems": MAX_GROUPS,
+                              "items": {"type": "string", "minLength": 1, "maxLength": 255}}},
 }
 JOIN_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -66,7 +72,8 @@ class Refused(ValueError):
     """A request the service does not take; the message says why without quoting what was sent.
 
     `status` is the HTTP status to answer with (400 malformed, 403 not allowed, 404 unknown, 409 a session
-    that is closed or not joined, 413 too large).
+    that is closed or not joined, 413 too large, 429 a learner's answers past the session's cap, 503 the
+    database busy: try again shortly).
     """
 
     def __init__(self, message: str, status: int = 400):
@@ -201,6 +208,47 @@ def check_answer(doc: dict, lessons: Iterable[str]) -> Answer:
     return Answer(doc["uid"], doc["lesson"], doc["question"], answer, result.correct, float(result.score), at)
 
 
+def answer_cap(lessons: Iterable[str]) -> int:
+    """Return how many answers one learner may send to a session of these lessons: `ANSWERS_PER_QUESTION` per question.
+
+    Raises Refused (400) for a lesson the bank does not have.
+    """
+    from course.bank import BankError, lesson
+
+    try:
+        return ANSWERS_PER_QUESTION * sum(len(lesson(lesson_id).questions) for lesson_id in lessons)
+    except (BankError, KeyError):
+        raise Refused("a session names a lesson the course does not have") from None
+
+
+def group_names(requested: Iterable[str]) -> tuple[str, ...]:
+    """Return the hub groups a session is restricted to, each once and sorted (empty: open to every hub user).
+
+    Raises Refused (400) past `MAX_GROUPS` groups.
+    """
+    out = tuple(sorted(set(requested)))
+    if len(out) > MAX_GROUPS:
+        raise Refused(f"a session is restricted to at most {MAX_GROUPS} hub groups")
+    return out
+
+
+def may_take_part(session_groups: Iterable[str], user_groups: Iterable[str] | None) -> bool:
+    """Tell whether a hub user (their groups, from the hub's user model) may see and join a session.
+
+    A session that names no groups is open to every hub user; one that does, to members of any of them.
+    """
+    wanted = set(session_groups)
+    return not wanted or bool(wanted & set(user_groups or ()))
+
+
+def new_learner_id() -> str:
+    """Return a learner id for one person in one session: 32 random hex digits, drawn when they join.
+
+    Nothing about the person goes into it, so knowing the class list does not tell whose it is.
+    """
+    return secrets.token_hex(16)
+
+
 def new_code() -> str:
     """Return a fresh join code: `CODE_LENGTH` characters that cannot be misread from a projector."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -253,6 +301,7 @@ class QuestionTally:
     first_right: int   # of them, people whose first answer was right
     bars: tuple[Bar, ...]
     key: tuple[str, ...]  # the key in words (no discussion notes: they are the trainer's)
+    right_now: int = 0    # people whose latest answer is right
 
     @property
     def first_right_share(self) -> float | None:
@@ -263,74 +312,122 @@ class QuestionTally:
         """Return the tally as a JSON-ready dict."""
         return {"lesson": self.lesson, "question": self.question, "number": self.number, "prompt": self.prompt,
                 "kind": self.kind, "answered": self.answered, "first_right": self.first_right,
+                "right_now": self.right_now,
                 "bars": [{"label": b.label, "count": b.count, "keyed": b.keyed, "detail": b.detail} for b in self.bars],
                 "key": list(self.key)}
 
     @classmethod
     def from_json(cls, doc: dict) -> "QuestionTally":
-        """Rebuild a tally from `as_json` output (the dashboard reads the service's answer this way)."""
+        """Rebuild a tally from `as_json` output (the dashboard reads the service's answer this way).
+
+        Raises KeyError, TypeError or ValueError when `doc` is not of that shape.
+        """
         bars = tuple(Bar(str(b["label"]), int(b["count"]), bool(b["keyed"]), str(b.get("detail", ""))) for b in doc["bars"])
         return cls(str(doc["lesson"]), str(doc["question"]), int(doc["number"]), str(doc["prompt"]), str(doc["kind"]),
-                   int(doc["answered"]), int(doc["first_right"]), bars, tuple(str(k) for k in doc["key"]))
+                   int(doc["answered"]), int(doc["first_right"]), bars, tuple(str(k) for k in doc["key"]),
+                   int(doc["right_now"]))
 
 
-def tally(lessons: Iterable[str], rows: Iterable[tuple[str, str, str, Any, bool]]) -> list[QuestionTally]:
+# What the service keeps per session as answers arrive, and all the dashboard reads:
+#   first answers: (lesson, question, answer, correct, people) - how many people's first answer it was;
+#   right now:     (lesson, question) -> people whose latest answer is right.
+FirstAnswers = Iterable[tuple[str, str, Any, bool, int]]
+
+
+def first_and_latest(rows: Iterable[tuple[str, str, str, Any, bool]]) -> tuple[list[tuple[str, str, Any, bool, int]],
+                                                                              dict[tuple[str, str], int]]:
+    """Count raw answer rows the way the service's store keeps them: each person's first and latest answer per question.
+
+    Parameters
+    ----------
+    rows:
+        (person, lesson, question, answer, correct) in the order received.
+
+    Returns
+    -------
+    (first answers, right now), as `tally` takes them.
+    """
+    first: dict[tuple[str, str, str], tuple[Any, bool]] = {}
+    latest: dict[tuple[str, str, str], bool] = {}
+    for person, lesson_id, question_id, answer, correct in rows:
+        first.setdefault((lesson_id, question_id, person), (answer, bool(correct)))
+        latest[(lesson_id, question_id, person)] = bool(correct)
+    grouped: dict[tuple[str, str, str, bool], list] = {}
+    for (lesson_id, question_id, _), (answer, correct) in first.items():
+        key = (lesson_id, question_id, json.dumps(answer), correct)
+        grouped.setdefault(key, [answer, 0])[1] += 1
+    firsts = [(lesson_id, question_id, answer, correct, n)
+              for (lesson_id, question_id, _, correct), (answer, n) in grouped.items()]
+    right: dict[tuple[str, str], int] = {}
+    for (lesson_id, question_id, _), correct in latest.items():
+        right[(lesson_id, question_id)] = right.get((lesson_id, question_id), 0) + int(correct)
+    return firsts, right
+
+
+def tally(lessons: Iterable[str], firsts: FirstAnswers, right_now: dict[tuple[str, str], int] | None = None
+          ) -> list[QuestionTally]:
     """Count a session's answers per question, every question of the session's lessons in course order.
 
     Parameters
     ----------
     lessons:
         The session's lesson ids.
-    rows:
-        (person, lesson, question, answer, correct) in the order the service received them; a person's first
-        row for a question is their first try. Rows for questions the bank no longer has are left out.
+    firsts:
+        (lesson, question, answer, correct, people): how many people gave this answer at their first try. Rows for
+        questions the bank no longer has are left out.
+    right_now:
+        (lesson, question) -> how many people's latest answer is right (missing: none).
     """
     from course.bank import LABELS, lesson
     from course.kinds import kind_of
 
-    first: dict[tuple[str, str], dict[str, tuple[Any, bool]]] = {}
-    for person, lesson_id, question_id, answer, correct in rows:
-        first.setdefault((lesson_id, question_id), {}).setdefault(person, (answer, bool(correct)))
+    by_question: dict[tuple[str, str], list[tuple[Any, bool, int]]] = {}
+    for lesson_id, question_id, answer, correct, people in firsts:
+        by_question.setdefault((lesson_id, question_id), []).append((answer, bool(correct), int(people)))
+    right_now = right_now or {}
     out = []
     for lesson_id in lessons:
         for number, q in enumerate(lesson(lesson_id).questions, start=1):
-            answers = list(first.get((lesson_id, q.id), {}).values())
+            answers = by_question.get((lesson_id, q.id), [])
+            answered = sum(n for _, _, n in answers)
             if q.type == "classify":
                 bars = []
                 for i, s in enumerate(q.statements):
-                    labels = [a[i] if isinstance(a, list) and i < len(a) else None for a, _ in answers]
-                    detail = " · ".join(f"{label.capitalize()} {labels.count(label)}" for label in LABELS)
-                    bars.append(Bar(s.text, labels.count(s.label), True, detail))
+                    labels: dict[Any, int] = {}
+                    for a, _, n in answers:
+                        label = a[i] if isinstance(a, list) and i < len(a) else None
+                        labels[label] = labels.get(label, 0) + n
+                    detail = " · ".join(f"{label.capitalize()} {labels.get(label, 0)}" for label in LABELS)
+                    bars.append(Bar(s.text, labels.get(s.label, 0), True, detail))
             else:
-                picks = [set(a) if isinstance(a, list) else {a} for a, _ in answers]
-                bars = [Bar(c.text, sum(i in p for p in picks), c.correct) for i, c in enumerate(q.choices)]
-            out.append(QuestionTally(lesson_id, q.id, number, q.prompt, q.type, len(answers),
-                                     sum(ok for _, ok in answers), tuple(bars), tuple(kind_of(q).key_text(q))))
+                picks = [(set(a) if isinstance(a, list) else {a}, n) for a, _, n in answers]
+                bars = [Bar(c.text, sum(n for p, n in picks if i in p), c.correct) for i, c in enumerate(q.choices)]
+            out.append(QuestionTally(lesson_id, q.id, number, q.prompt, q.type, answered,
+                                     sum(n for _, ok, n in answers if ok), tuple(bars), tuple(kind_of(q).key_text(q)),
+                                     min(answered, right_now.get((lesson_id, q.id), 0))))
     return out
 
 
 # -- after the session: the class report's input ----------------------------------------------
-def learner_key(session_id: str, person: str) -> str:
-    """Return a learner id (32 hex digits) for one person in one session; it names no one and differs per session."""
-    return hashlib.sha256(f"{session_id}\0{person}".encode("utf-8", "replace")).hexdigest()[:32]
-
-
-def export_docs(session_id: str, closed_at: str, rows: Iterable[tuple[str, str, Answer]]) -> list[dict]:
+def export_docs(closed_at: str, rows: Iterable[tuple[str, str, Answer]]) -> list[dict]:
     """Return one export-shaped document per person who shared answers, as `course.exchange` writes them.
 
     Parameters
     ----------
+    closed_at:
+        When the session closed (the documents' `exported_at`).
     rows:
-        (person, pseudonym, answer) in the order received. Reflections, ratings and names are never part of a
-        live session, so the documents hold none; the pseudonym stands in the `learner` field.
+        (learner id, pseudonym, answer) in the order received; the learner id is the random one drawn when the
+        person joined (`new_learner_id`). Reflections, ratings and names are never part of a live session, so the
+        documents hold none; the pseudonym stands in the `learner` field.
     """
     docs: dict[str, dict] = {}
-    for person, name, a in rows:
-        doc = docs.get(person)
+    for learner_id, name, a in rows:
+        doc = docs.get(learner_id)
         if doc is None:
-            doc = docs[person] = {
+            doc = docs[learner_id] = {
                 "format": "lead-manage-export", "version": 2, "exported_at": closed_at, "learner": name,
-                "learner_id": learner_key(session_id, person), "attempts": [], "reflections": [], "ratings": [],
+                "learner_id": learner_id, "attempts": [], "reflections": [], "ratings": [],
                 "profile": {}, "reflection_history": "full"}
         doc["attempts"].append({"uid": a.uid, "lesson": a.lesson, "question": a.question, "answer": a.answer,
                                 "correct": a.correct, "score": a.score, "at": a.at})
