@@ -43,10 +43,12 @@ class GuideProblem:
     field: str | None
     message: str
 
+    entry_format = "entry '{}'"  # how the entry is named in the message (a kit's entry carries its own quotes)
+
     def __str__(self) -> str:
         where = [self.file]
         if self.entry:
-            where.append(f"entry '{self.entry}'")
+            where.append(self.entry_format.format(self.entry))
         if self.field:
             where.append(f"field '{self.field}'")
         return ": ".join([", ".join(where), self.message])

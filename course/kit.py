@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from course.bank import Lesson, lesson as bank_lesson
+from course.guides import GuideProblem
 from course.static_site import (KIT_PAGE, OutputError, ShownQuestion, describe_page, folder_in_the_way, page_generator,
                                 shown_question)
 
@@ -61,21 +62,10 @@ STAGING_PREFIX = ".kit-"  # a page being written is named .kit-*.html beside its
 
 # -- problems ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class KitProblem:
+class KitProblem(GuideProblem):
     """One thing wrong in a kit file: the file, the entry (e.g. "agenda[2] (block-2)") and the field."""
 
-    file: str
-    entry: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.entry:
-            where.append(f"entry {self.entry}")
-        if self.field:
-            where.append(f"field '{self.field}'")
-        return ": ".join([", ".join(where), self.message])
+    entry_format = "entry {}"
 
 
 class KitError(ValueError):
