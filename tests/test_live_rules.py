@@ -434,6 +434,7 @@ class FakeService:
         self.calls: list[tuple] = []
         self.answers: list[dict] = []
         self.look_gate: threading.Event | None = None  # set: a look waits for it (a slow service)
+        self.leave_error: LiveError | None = None      # set: every leave fails with it
         self.session = {"id": "a" * 32, "code": "FERNOT", "lessons": ["two-words"], "open": True}
 
     def open_sessions(self, lesson):
@@ -453,6 +454,8 @@ class FakeService:
 
     def leave(self, session_id):
         self.calls.append(("leave", session_id))
+        if self.leave_error is not None:  # the leave does not reach the service: it still counts the learner in
+            raise self.leave_error
         self.joined = False
 
     def send_answer(self, session_id, doc, timeout=2.0):
@@ -866,3 +869,234 @@ def test_the_background_threads_outlive_any_reply(replies, store, capfd):
         sharing.detach(next(iter(sharing.views)))
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err and "RuntimeError" not in out + err
+
+
+# -- leaving is the learner's word: no look undoes it ------------------------------------------------
+def test_a_leave_the_service_did_not_get_is_never_undone_by_a_look(on_a_hub, monkeypatch):
+    import widgets
+    from course.live import client
+
+    monkeypatch.setattr(client, "LEAVE_BACKOFF", (0.05, 0.05, 0.05))
+    quiz = widgets.quiz("two-words", "define-managing")
+    bar = quiz.share_bar
+    assert wait_for(lambda: bar.available)
+    bar.toggle.value = True
+    bar.settle()
+    assert bar.sharing
+    on_a_hub.leave_error = LiveError("the live-session service is busy; try again in a moment", 503, 2)
+    bar.toggle.value = False
+    bar.settle()
+    assert not bar.sharing and not bar.toggle.value and on_a_hub.joined  # the service still counts them in
+    assert "told again shortly" in bar.note.value
+    bar.look()  # what the periodic look does next
+    assert not bar.sharing and not bar.toggle.value and bar.sender is None and bar.available
+    check(quiz)
+    time.sleep(0.3)
+    assert on_a_hub.answers == []
+    assert wait_for(lambda: on_a_hub.count("leave") >= 3)  # the leave is tried again in the background
+    on_a_hub.leave_error = None
+    bar.look()  # the service still says joined: another background leave, which now gets through
+    assert wait_for(lambda: not on_a_hub.joined)
+    assert not bar.sharing and on_a_hub.count("join") == 1
+
+    bar.toggle.value = True  # only an explicit tick shares again
+    bar.settle()
+    bar.look()
+    assert bar.sharing and bar.toggle.value and on_a_hub.count("join") == 2
+    check(quiz, 1)
+    assert bar.sender.wait_idle(5) and len(on_a_hub.answers) == 1
+
+
+class TwoSessions(FakeService):
+    """Two open sessions cover lesson two-words: A (two-words) and B (two-words and frameworks), newest first."""
+
+    A = {"id": "a" * 32, "code": "AAAAAA", "lessons": ["two-words"], "open": True}
+    B = {"id": "b" * 32, "code": "BBBBBB", "lessons": ["two-words", "frameworks"], "open": True}
+
+    def __init__(self):
+        super().__init__()
+        self.members: set[str] = set()
+        self.sent_to: list[str] = []
+
+    def open_sessions(self, lesson):
+        self.calls.append(("look", lesson))
+        return [{**s, "joined": s["id"] in self.members, "pseudonym": "Fern Otter" if s["id"] in self.members else None}
+                for s in (self.B, self.A) if lesson in s["lessons"]]
+
+    def join(self, code):
+        self.calls.append(("join", code))
+        session = self.A if code == self.A["code"] else self.B
+        self.members.add(session["id"])
+        return {**session, "joined": True, "pseudonym": "Fern Otter"}
+
+    def leave(self, session_id):
+        self.calls.append(("leave", session_id))
+        if self.leave_error is not None:
+            raise self.leave_error
+        self.members.discard(session_id)
+
+    def send_answer(self, session_id, doc, timeout=2.0):
+        self.sent_to.append(session_id[0])
+
+
+def test_two_sessions_for_a_lesson_keep_the_one_held_and_untick_leaves_both(on_a_hub, monkeypatch):
+    from course.live import client
+    from course.live.client import Service
+
+    import widgets
+
+    fake = TwoSessions()
+    monkeypatch.setattr(Service, "from_env", lambda environ=None: fake)
+    monkeypatch.setattr(client, "LEAVE_BACKOFF", (60.0,))  # no background leave gets through during the test
+    bar = widgets.quiz("two-words", "define-managing").share_bar
+    assert wait_for(lambda: bar.lesson_sharing.codes == ["BBBBBB", "AAAAAA"])
+    bar.lesson_sharing.choose("AAAAAA")
+    bar.toggle.value = True
+    bar.settle()
+    assert bar.sharing and bar.code == "AAAAAA"
+    fake.members.add(fake.B["id"])  # joined B too, in a frameworks quiz
+    bar.look()
+    assert bar.sharing and bar.code == "AAAAAA"  # the session held stays; no silent switch to the newer one
+    fake.members.discard(fake.A["id"])  # A left from elsewhere: the one still joined is taken
+    bar.look()
+    assert bar.sharing and bar.code == "BBBBBB"
+    fake.members.add(fake.A["id"])
+
+    fake.leave_error = LiveError("the live-session service is busy; try again in a moment", 503, 2)
+    bar.toggle.value = False  # untick: every joined session of the lesson is left
+    bar.settle()
+    assert sorted(c[1][0] for c in fake.calls if c[0] == "leave") == ["a", "b"]
+    assert not bar.sharing and fake.members == {fake.A["id"], fake.B["id"]}  # neither leave got through
+    bar.look()
+    assert not bar.sharing and not bar.toggle.value and bar.sender is None  # neither is resumed
+    fake.leave_error = None
+    bar.lesson_sharing.choose("BBBBBB")
+    bar.toggle.value = True
+    bar.settle()
+    bar.toggle.value = False
+    bar.settle()
+    assert fake.members == set()  # both left when the service answers
+
+
+# -- two services starting on one new database file -----------------------------------------------
+_START = """
+import sys, time
+sys.path.insert(0, {root!r})
+from course.live.db import LiveStore
+time.sleep(max(0.0, {at} - time.time()))
+store = LiveStore({url!r})
+store.open_session("ines", ("two-words",))
+store.close()
+print("ok")
+"""
+
+
+def test_several_services_starting_at_once_on_a_new_file_all_start(tmp_path):
+    import subprocess
+    import sys
+
+    import sqlalchemy as sa
+
+    root = str(Path(__file__).resolve().parents[1])
+    for round_ in range(3):
+        url = f"sqlite:///{tmp_path / f'live{round_}.sqlite'}"
+        at = time.time() + 2.5  # every process is past its imports by then
+        script = _START.format(root=root, at=at, url=url)
+        procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(4)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert [p.returncode for p in procs] == [0] * 4, [err[-300:] for _, err in outs]
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM live_sessions").scalar_one() == 4
+            tables = [r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")]
+        engine.dispose()
+        assert len(tables) == len(set(tables)) and {"live_sessions", "live_members", "live_answers"} <= set(tables)
+
+
+# -- the dashboard of a session that is gone ---------------------------------------------------------
+class BoardService:
+    """The service as a dashboard sees it; `refusal` set: results answer with that status."""
+
+    def __init__(self):
+        self.refusal = 0
+        self.asked = 0
+
+    def results(self, session_id):
+        self.asked += 1
+        if self.refusal:
+            raise LiveError("no such session", self.refusal)
+        return {"session": {"id": session_id, "code": "ABCDEF", "lessons": ["two-words"], "open": True},
+                "members": {"joined": 1, "sharing": 1}, "questions": []}
+
+
+@pytest.mark.parametrize("status, says", [(404, "was deleted"), (403, "no longer lets this account run it")])
+def test_a_dashboard_whose_session_is_gone_stops_and_says_so(status, says):
+    from course.bank import lesson
+    from widgets.live_views import LiveDashboard
+
+    service = BoardService()
+    board = LiveDashboard(service, [lesson("two-words")], {"id": "a" * 32, "code": "ABCDEF", "open": True},
+                          refresh=0.05)
+    try:
+        assert wait_for(lambda: board.refreshes >= 2)
+        assert "ABCDEF" in board.head.value and not board.close_button.disabled and not board.gone
+        service.refusal = 500  # a passing failure: the dashboard keeps trying
+        asked = service.asked
+        assert wait_for(lambda: service.asked >= asked + 2) and board._thread.is_alive() and not board.gone
+        service.refusal = status
+        assert wait_for(lambda: not board._thread.is_alive())
+        asked = service.asked
+        time.sleep(0.3)
+        assert service.asked == asked  # no more polling
+        assert says in board.gone and says in board.status.value and says in board.head.value
+        assert "ABCDEF" not in board.head.value and board.code == ""
+        assert all(b.disabled for b in (board.close_button, board.reveal_button, board.next_button,
+                                        board.all_button, board.export_button, board.delete_button))
+    finally:
+        board.close()
+
+
+# -- the kernel's logging ----------------------------------------------------------------------------
+def test_background_problems_never_reach_the_root_logger(store):
+    from widgets.live_views import LessonSharing
+
+    class Broken:
+        token = "t"
+
+        def open_sessions(self, lesson):
+            raise RuntimeError("a reply nobody foresaw")
+
+        def send_answer(self, *args, **kwargs):
+            raise RuntimeError("a reply nobody foresaw")
+
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.DEBUG)
+            self.records: list[logging.LogRecord] = []
+
+        def emit(self, record):
+            self.records.append(record)
+
+    root, at_root, at_live = logging.getLogger(), Keep(), Keep()
+    level = root.level
+    root.addHandler(at_root)  # as after `logging.basicConfig()` in the notebook
+    root.setLevel(logging.DEBUG)
+    watched = [logging.getLogger("widgets.live_views"), logging.getLogger("course.live.client")]
+    for logger in watched:
+        logger.addHandler(at_live)
+    sharing = LessonSharing(Broken(), "two-words", store, look_every=0.05)
+    sharing.attach(object())
+    sender = Sender(Broken(), "a" * 32, ["two-words"], store, backoff=(0.01,))
+    try:
+        store.record_attempt("two-words", "define-managing", 0, True, 1.0)
+        assert sender.wait_idle(10) and sender.dropped == 1
+        assert wait_for(lambda: len({r.name for r in at_live.records}) == 2)  # both logged the problem...
+    finally:
+        sender.stop()
+        sharing.detach(next(iter(sharing.views)))
+        root.removeHandler(at_root)
+        root.setLevel(level)
+        for logger in watched:
+            logger.removeHandler(at_live)
+    assert not [r for r in at_root.records if r.name.startswith(("course.live", "widgets.live_views"))]  # ...kept there

@@ -183,6 +183,27 @@ def test_an_instructor_no_longer_in_the_group_no_longer_runs_their_sessions(hub)
     assert call(hub, "POST", f"api/sessions/{session['id']}/close", token=again)[0] == 200
 
 
+def test_a_hub_admin_closes_and_deletes_a_session_its_instructor_can_no_longer_run(hub):
+    ivan = hub.user_token("ivan")
+    status, session = call(hub, "POST", "api/sessions", {"lessons": ["vision-goals"]}, ivan)
+    assert status in (200, 201) and session["open"]
+    where = f"api/sessions/{session['id']}"
+    other, admin = hub.user_token("ines"), hub.user_token("ada")  # another instructor; a hub admin in no group
+    hub.api("DELETE", "/hub/api/groups/instructors/users", {"users": ["ivan"]})
+    try:
+        assert call(hub, "POST", f"{where}/close", token=hub.new_token("ivan"))[0] == 403  # orphaned: still open
+        assert call(hub, "POST", f"{where}/close", token=other)[0] == 403  # another instructor may not
+        assert call(hub, "DELETE", where, token=other)[0] == 403
+        assert call(hub, "GET", f"{where}/results", token=admin)[0] == 403  # an admin closes, but does not read
+        status, closed = call(hub, "POST", f"{where}/close", token=admin)
+        assert status == 200 and not closed["open"] and closed["code"] is None
+        assert call(hub, "POST", "api/join", {"code": session["code"]}, hub.user_token("amy"))[0] == 404
+        assert call(hub, "DELETE", where, token=admin)[0] == 200
+    finally:
+        hub.api("POST", "/hub/api/groups/instructors/users", {"users": ["ivan"]})
+    assert call(hub, "GET", where, token=hub.new_token("ivan"))[0] == 404  # gone for its instructor too
+
+
 def test_a_session_for_hub_groups_is_offered_to_and_joined_by_their_members_only(hub, monkeypatch):
     from course.live.client import Service
 

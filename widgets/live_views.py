@@ -27,14 +27,16 @@ from traitlets import List as TList
 
 from course.bank import Lesson
 from course.kinds import kind_of
-from course.live.client import LiveError, Service, release_sharing, sender_for, start_sharing, stop_sharing
+from course.live.client import (LiveError, Service, forget_left, has_left, leave_in_background, mark_left,
+                                release_sharing, sender_for, start_sharing, stop_sharing)
 from course.live.rules import QuestionTally
 from course.order import display_order
 from widgets._style import CSS, Fallback
 from widgets.projector_view import LABEL_NAMES, PROJECTOR_CSS, letter
 
 log = logging.getLogger(__name__)
-log.addHandler(logging.NullHandler())  # a problem in a background thread is logged, never printed into a cell
+log.addHandler(logging.NullHandler())  # a problem in a background thread is logged, never printed into a cell,
+log.propagate = False                   # not even after something in the kernel called `logging.basicConfig()`
 REFRESH_SECONDS = 2.0   # the dashboard asks the service for new counts this often
 LOOK_SECONDS = 15.0     # the share bar looks for an open (or closed) session this often
 
@@ -136,6 +138,8 @@ class LiveDashboard(Fallback, W.VBox):
     joined = Int(0, help="How many learners share their answers now, at the last refresh.")
     answers = Int(0, help="People who answered the question shown (every question's, summed, when all are shown).")
     refreshes = Int(0, help="How many refreshes have arrived from the service.")
+    gone = Unicode("", help="Why the dashboard stopped for good (the session was deleted, or is no longer yours); "
+                            "empty while it runs.")
 
     def __init__(self, service: Service, lessons: list[Lesson], session: dict, refresh: float = REFRESH_SECONDS, **kwargs):
         self.service, self.session_id, self.code = service, session["id"], session.get("code") or ""
@@ -183,8 +187,8 @@ class LiveDashboard(Fallback, W.VBox):
         self.add_class("lm-live")
         self.closed = not session.get("open", True)
         self._render()
+        self._interval = refresh  # set before the thread that reads it starts
         self._thread = _in_background(self._poll, "lead-manage-live-dashboard") if refresh > 0 else None
-        self._interval = refresh
 
     # -- state -----------------------------------------------------------------------------
     @validate("index")
@@ -228,7 +232,9 @@ class LiveDashboard(Fallback, W.VBox):
         try:
             doc = self.service.results(self.session_id)
         except LiveError as exc:
-            if not self._stop.is_set():
+            if exc.status in (403, 404):
+                self._end(exc)
+            elif not self._stop.is_set():
                 self._refresh_failed = True
                 self.status.value = f'<div class="lm-muted" role="status">{escape(_say(exc))} Trying again shortly.</div>'
             return False
@@ -249,8 +255,22 @@ class LiveDashboard(Fallback, W.VBox):
             self._render()
         return True
 
+    def _end(self, exc: LiveError) -> None:
+        """Stop for good: the session is gone (404) or no longer this instructor's to see (403)."""
+        if self._stop.is_set():
+            return
+        self._stop.set()  # no more refreshes
+        if exc.status == 404:
+            self.gone = "This session was deleted (from another tab or by a hub admin): its join code no longer works."
+        else:
+            self.gone = ("This session can no longer be shown to you: the hub no longer lets this account run it. "
+                         "The counts stopped.")
+        self.code = ""
+        self.status.value = f'<div class="lm-warning" role="alert">{escape(self.gone)}</div>'
+        self._render()
+
     def _render(self) -> None:
-        state = ("Closed: the join code no longer works." if self.closed else
+        state = (escape(self.gone) if self.gone else "Closed: the join code no longer works." if self.closed else
                  f"Join code <span class=\"lm-live-code\">{escape(self.code)}</span>")
         titles = ", ".join(f"{lesson.number:02d} {lesson.title}" for lesson in self.lessons.values())
         who = f"members of {', '.join(self.groups)}" if self.groups else "everyone on the hub"
@@ -275,6 +295,10 @@ class LiveDashboard(Fallback, W.VBox):
         self.close_button.disabled = self.closed
         self.export_button.disabled = not self.closed
         self.delete_button.layout.display = "" if self.closed else "none"
+        if self.gone:  # nothing here works any more
+            for button in (self.previous_button, self.next_button, self.all_button, self.reveal_button,
+                           self.close_button, self.export_button, self.delete_button):
+                button.disabled = True
 
     # -- closing, exporting, deleting --------------------------------------------------------
     def close_session(self) -> bool:
@@ -282,6 +306,9 @@ class LiveDashboard(Fallback, W.VBox):
         try:
             self.service.close(self.session_id)
         except LiveError as exc:
+            if exc.status in (403, 404):
+                self._end(exc)
+                return False
             self.status.value = f'<div class="lm-warning" role="alert">The session was not closed: {escape(_say(exc))}</div>'
             return False
         self.closed = True
@@ -294,6 +321,9 @@ class LiveDashboard(Fallback, W.VBox):
         try:
             self.report = self.service.report(self.session_id)
         except LiveError as exc:
+            if exc.status in (403, 404):
+                self._end(exc)
+                return None
             self.status.value = f'<div class="lm-warning" role="alert">No report: {escape(_say(exc))}</div>'
             return None
         data = base64.b64encode(self.report.encode("utf-8")).decode("ascii")
@@ -464,7 +494,14 @@ class LessonSharing(HasTraits):
             if self._stop.is_set() or begun != self._changes or self.pending:
                 return  # closed meanwhile, or a join or leave made this answer stale
             self.sessions = sessions
-            joined = next((s for s in sessions if s.get("joined")), None)
+            members = [s for s in sessions if s.get("joined")]
+            left = [s for s in members if has_left(self.service, s["id"], self.store)]
+            for session in left:  # the learner left it here but the service did not hear: only a tick resumes it
+                leave_in_background(self.service, session["id"], self.store)
+            members = [s for s in members if s not in left]
+            held = self.session["id"] if self.session is not None else None
+            # The session already held stays while it is still joined; another one is taken only when it is not.
+            joined = next((s for s in members if s["id"] == held), members[0] if members else None)
             if joined is not None:  # joined earlier (a bar closed since, a restarted kernel): keep sharing it
                 self._take(joined)
             elif self.session is not None:  # the instructor closed it, or the learner left it elsewhere
@@ -550,6 +587,9 @@ class LessonSharing(HasTraits):
         """Join the offered session (`code`) and start sharing; return whether it worked."""
         with self._state:
             code = self.code
+            offered = next((s["id"] for s in self.sessions if s.get("code") == code), None)
+        if offered is not None:  # an explicit tick: a leave of this session still retrying gives way
+            forget_left(self.service, offered, self.store)
         try:
             joined = self.service.join(code)
         except LiveError as exc:
@@ -558,6 +598,7 @@ class LessonSharing(HasTraits):
                 self.notice = f'<div class="lm-warning" role="alert">Not shared: {escape(_say(exc))}</div>'
                 self._sync()
             return False
+        forget_left(self.service, joined["id"], self.store)
         with self._state:
             self._changes += 1
             self._take(joined)
@@ -566,21 +607,39 @@ class LessonSharing(HasTraits):
         return True
 
     def leave(self) -> None:
-        """Stop sharing here and tell the session; answers already shared stay with it."""
+        """Stop sharing here and leave every session of this lesson the learner is a member of; answers already
+        shared stay with them. Each is recorded as left in this kernel: no look resumes it, only a tick does; a
+        leave the service did not get is tried again in the background."""
         with self._state:
             self._changes += 1
             session, self.session = self.session, None
-            if session is not None:
-                stop_sharing(self.service, session["id"], self.store)
+            leaving = [session] if session is not None else []
+            leaving += [s for s in self.sessions if s.get("joined") and s["id"] not in {x["id"] for x in leaving}]
+            for each in leaving:
+                mark_left(self.service, each["id"], self.store)
+                stop_sharing(self.service, each["id"], self.store)
             self.pseudonym = ""
             self._sync()
-        if session is None:
-            return
-        try:
-            self.service.leave(session["id"])
-        except LiveError as exc:
-            self.notice = (f'<div class="lm-muted" role="status">Sharing stopped here; the session was not told '
-                           f'({escape(_say(exc))})</div>')
+        try:  # memberships the last look did not see (joined in another lesson's quiz since) are left too
+            fresh = [s for s in self.service.open_sessions(self.lesson_id) if s.get("joined")]
+        except LiveError:
+            fresh = []
+        for each in fresh:
+            if each["id"] not in {x["id"] for x in leaving}:
+                mark_left(self.service, each["id"], self.store)
+                stop_sharing(self.service, each["id"], self.store)
+                leaving.append(each)
+        failed = None
+        for each in leaving:
+            try:
+                self.service.leave(each["id"])
+            except LiveError as exc:
+                if not (400 <= exc.status < 500 and exc.status not in (408, 429)):  # 404: not a member any more
+                    failed = failed or exc
+                    leave_in_background(self.service, each["id"], self.store)
+        if failed is not None:
+            self.notice = (f'<div class="lm-muted" role="status">Sharing stopped here; the session was not told yet '
+                           f'({escape(_say(failed))}) and is told again shortly.</div>')
 
     def _on_note(self, sentence: str) -> None:
         self.notice = f'<div class="lm-muted" role="status">{escape(sentence)}</div>'

@@ -28,7 +28,10 @@ from typing import Any, Callable
 from course.live import URL_ENV
 
 log = logging.getLogger(__name__)
-logging.getLogger("course.live").addHandler(logging.NullHandler())  # in a kernel, a logged problem never reaches a cell
+# In a kernel a problem in a background thread is logged, and never printed into a cell, even after something
+# called `logging.basicConfig()`: the kernel-side loggers keep their records off the root logger's handlers.
+log.addHandler(logging.NullHandler())
+log.propagate = False
 TIMEOUT = 2.0             # seconds one request to the service may take, start to end
 TRIES = 3                 # attempts to send one answer before it is dropped
 BACKOFF = (0.5, 1.5)      # seconds to wait before the second and third attempt
@@ -461,11 +464,88 @@ def stop_sharing(service: Service, session_id: str, store) -> None:
         found.stop()
 
 
+# The sessions this kernel's learner left (unticked Share), per hub account and store: a look that finds the service
+# still counting them as joined (the leave did not reach it) never resumes sharing with them; only a tick does.
+_left: set[_Key] = set()
+_leaving: dict[_Key, tuple[threading.Thread, threading.Event]] = {}  # background leaves, each with its stop
+_left_lock = threading.Lock()     # guards `_left` and `_leaving`
+_leave_turn = threading.Lock()    # a background leave and a join never cross: the join's tick wins
+LEAVE_BACKOFF = (2.0, 5.0, 15.0, 30.0, 60.0)  # seconds before each background retry of a leave that failed
+
+
+def has_left(service: Service, session_id: str, store) -> bool:
+    """Tell whether the learner left this session in this kernel (and has not ticked Share for it since)."""
+    with _left_lock:
+        return _key(service, session_id, store) in _left
+
+
+def mark_left(service: Service, session_id: str, store) -> None:
+    """Record that the learner left this session: nothing resumes sharing with it but an explicit join."""
+    with _left_lock:
+        _left.add(_key(service, session_id, store))
+
+
+def forget_left(service: Service, session_id: str, store) -> None:
+    """Clear the record of a leave (the learner ticked Share for this session again); a leave still retrying stops."""
+    key = _key(service, session_id, store)
+    with _leave_turn, _left_lock:
+        _left.discard(key)
+        running = _leaving.get(key)
+    if running is not None:
+        running[1].set()
+
+
+def leave_in_background(service: Service, session_id: str, store, backoff: tuple[float, ...] | None = None) -> None:
+    """Tell the service again, in the background and with `backoff` waits (seconds; None: `LEAVE_BACKOFF`), that the
+    learner left a session.
+
+    One thread per session at a time; it gives up after the last wait, or as soon as the learner joins again
+    (`forget_left`). Nothing it meets is raised; a failure is logged at DEBUG.
+    """
+    key = _key(service, session_id, store)
+    stop = threading.Event()
+
+    def retry() -> None:
+        try:
+            for wait in (LEAVE_BACKOFF if backoff is None else backoff):
+                if stop.wait(wait):
+                    return
+                with _leave_turn:
+                    if not has_left(service, session_id, store):
+                        return
+                    try:
+                        service.leave(session_id)
+                        return
+                    except LiveError as exc:
+                        if 400 <= exc.status < 500 and exc.status not in (408, 429):  # not a member (any more)
+                            return
+                        log.debug("Leaving a live session failed again: %s", exc)
+        except Exception:  # a reply nobody foresaw: the next look starts another try
+            log.debug("Leaving a live session failed", exc_info=True)
+        finally:
+            with _left_lock:
+                if _leaving.get(key, (None,))[0] is threading.current_thread():
+                    del _leaving[key]
+
+    with _left_lock:
+        running = _leaving.get(key)
+        if running is not None and running[0].is_alive():
+            return
+        thread = threading.Thread(target=retry, name="lead-manage-live-leave", daemon=True)
+        _leaving[key] = (thread, stop)
+    thread.start()
+
+
 def stop_all() -> None:
-    """Stop every sender in this kernel (tests)."""
+    """Stop every sender in this kernel and forget every leave (tests)."""
     with _senders_lock:
         found = list(_senders.values())
         _senders.clear()
         _holders.clear()
+    with _left_lock:
+        _left.clear()
+        leaving = list(_leaving.values())
+    for _thread, stop in leaving:
+        stop.set()
     for sender in found:
         sender.stop()

@@ -15,6 +15,7 @@ session is deleted, so deleted answers and names do not stay readable in the fil
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from course.live.rules import MAX_MEMBERS, MAX_OPEN, Answer, FirstAnswers, Refused, new_code, new_learner_id, pseudonym
 
+UPGRADE_WAIT = 60.0  # seconds a starting service waits for another one creating or upgrading the same SQLite file
 _meta = sa.MetaData()
 sessions = sa.Table(
     "live_sessions", _meta,
@@ -141,6 +143,7 @@ class LiveStore:
     def __init__(self, url: str, busy_timeout: float = 1.5):
         self.engine = sa.create_engine(url)
         self.sqlite = self.engine.dialect.name == "sqlite"
+        self._busy = busy_timeout
         # Writes go through this engine: on SQLite their transactions take the write lock when they begin.
         self._writer = self.engine.execution_options(live_write=True)
         if self.sqlite:
@@ -150,8 +153,18 @@ class LiveStore:
                 # every transaction itself instead (its documented recipe for pysqlite).
                 conn.isolation_level = None
                 cursor = conn.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+                # A new file turns to WAL under an exclusive lock, for which SQLite may not wait: another process
+                # starting on the same file at that moment gets "locked" at once, so the switch is tried again.
+                deadline = time.monotonic() + UPGRADE_WAIT
+                while True:
+                    try:
+                        cursor.execute("PRAGMA journal_mode=WAL")
+                        break
+                    except sqlite3.OperationalError as exc:
+                        if "locked" not in str(exc) or time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.05)
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA synchronous=NORMAL")
                 cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
@@ -173,32 +186,47 @@ class LiveStore:
         self.engine.dispose()
 
     def _upgrade(self) -> None:
-        """Create the tables, and bring a database made by an earlier version of the service up to this one."""
-        found = sa.inspect(self.engine)
+        """Create the tables, and bring a database made by an earlier version of the service up to this one.
+
+        All of it is one writer transaction that takes the write lock first (on SQLite `BEGIN IMMEDIATE`, waiting up
+        to `UPGRADE_WAIT` seconds for another process starting on the same file), and looks at the tables only once
+        it holds the lock: two services starting at once never both create or alter them.
+        """
+        with self.engine.connect() as plain:
+            if self.sqlite:  # outside any transaction: the driver runs it at once
+                plain.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={int(UPGRADE_WAIT * 1000)}")
+            try:
+                with plain.execution_options(live_write=True).begin():
+                    self._upgrade_in(plain)
+            finally:
+                if self.sqlite:
+                    plain.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={int(self._busy * 1000)}")
+
+    def _upgrade_in(self, conn) -> None:
+        found = sa.inspect(conn)
         had = set(found.get_table_names())
         columns = {t: {c["name"] for c in found.get_columns(t)} for t in ("live_sessions", "live_members") if t in had}
-        _meta.create_all(self.engine)
-        with self._writer.begin() as conn:
-            if "live_sessions" in columns and "hub_groups" not in columns["live_sessions"]:
-                conn.execute(sa.text("ALTER TABLE live_sessions ADD COLUMN hub_groups TEXT NOT NULL DEFAULT '[]'"))
-            if "live_members" in columns and "learner_id" not in columns["live_members"]:
-                conn.execute(sa.text("ALTER TABLE live_members ADD COLUMN learner_id VARCHAR(32)"))
-                for row in conn.execute(sa.select(members.c.session_id, members.c.person)).all():
-                    conn.execute(members.update().where(members.c.session_id == row.session_id,
-                                                        members.c.person == row.person)
-                                 .values(learner_id=new_learner_id()))
-            if "live_answers" in had:
-                for table, pick in ((firsts, sa.func.min), (latest, sa.func.max)):
-                    if table.name in had:
-                        continue
-                    a = answers.alias("a")
-                    chosen = (sa.select(pick(answers.c.seq)).where(
-                        answers.c.session_id == a.c.session_id, answers.c.person == a.c.person,
-                        answers.c.lesson == a.c.lesson, answers.c.question == a.c.question).scalar_subquery())
-                    conn.execute(table.insert().from_select(
-                        [*_KEY, "answer", "correct", "seq"],
-                        sa.select(a.c.session_id, a.c.person, a.c.lesson, a.c.question, a.c.answer, a.c.correct,
-                                  a.c.seq).where(a.c.seq == chosen)))
+        _meta.create_all(conn)
+        if "live_sessions" in columns and "hub_groups" not in columns["live_sessions"]:
+            conn.execute(sa.text("ALTER TABLE live_sessions ADD COLUMN hub_groups TEXT NOT NULL DEFAULT '[]'"))
+        if "live_members" in columns and "learner_id" not in columns["live_members"]:
+            conn.execute(sa.text("ALTER TABLE live_members ADD COLUMN learner_id VARCHAR(32)"))
+            for row in conn.execute(sa.select(members.c.session_id, members.c.person)).all():
+                conn.execute(members.update().where(members.c.session_id == row.session_id,
+                                                    members.c.person == row.person)
+                             .values(learner_id=new_learner_id()))
+        if "live_answers" in had:
+            for table, pick in ((firsts, sa.func.min), (latest, sa.func.max)):
+                if table.name in had:
+                    continue
+                a = answers.alias("a")
+                chosen = (sa.select(pick(answers.c.seq)).where(
+                    answers.c.session_id == a.c.session_id, answers.c.person == a.c.person,
+                    answers.c.lesson == a.c.lesson, answers.c.question == a.c.question).scalar_subquery())
+                conn.execute(table.insert().from_select(
+                    [*_KEY, "answer", "correct", "seq"],
+                    sa.select(a.c.session_id, a.c.person, a.c.lesson, a.c.question, a.c.answer, a.c.correct,
+                              a.c.seq).where(a.c.seq == chosen)))
 
     # -- sessions ----------------------------------------------------------------------------
     def open_session(self, instructor: str, lessons: tuple[str, ...], groups: tuple[str, ...] = ()) -> Session:

@@ -15,10 +15,11 @@ token-authenticated requests need none. The JSON API, under the service's prefix
     POST   api/sessions/ID/leave        stop sharing with a session
     POST   api/sessions/ID/answers      share one checked answer (a joined learner, an open session)
     GET    api/sessions/ID/results      the dashboard's counts (the session's instructor only)
-    POST   api/sessions/ID/close        close the session; its join code stops working
+    POST   api/sessions/ID/close        close the session; its join code stops working (a hub admin may close
+                                        anyone's, e.g. one left open by an instructor who lost the role)
     GET    api/sessions/ID/report       the class report as HTML (closed sessions)
     GET    api/sessions/ID/exports      the export-shaped documents the report is made from (closed sessions)
-    DELETE api/sessions/ID              delete the session and everything shared with it
+    DELETE api/sessions/ID              delete the session and everything shared with it (hub admins too)
 
 An instructor is a hub admin or a member of the instructors' group, checked on every instructor request (from
 the hub's user model, which the hub authenticator caches for a minute), not only when the session opened.
@@ -216,14 +217,15 @@ class Handler(HubOAuthenticated, RequestHandler):
         """Await `work(*args)` on a writing thread (see `Live.write`)."""
         return self.live.write(work, *args)
 
-    async def owned(self, session_id: str) -> Session:
+    async def owned(self, session_id: str, admins: bool = False) -> Session:
         """Return a session the current user opened and may still run; 403 if they are no longer an instructor or it
-        is someone else's, 404 if there is none."""
+        is someone else's, 404 if there is none. With `admins`, a hub admin may act on anyone's session (closing or
+        deleting one left open by an instructor who no longer has the role)."""
         self.instructor_only()
         session = await self.db_read(self.live.store.session, session_id)
         if session is None:
             raise Refused("no such session", 404)
-        if session.instructor != self.person:
+        if session.instructor != self.person and not (admins and self.current_user.get("admin")):
             raise Refused("only the session's instructor sees or changes it", 403)
         return session
 
@@ -330,7 +332,7 @@ class ResultsHandler(Handler):
 
 class CloseHandler(Handler):
     async def post(self, session_id):
-        await self.owned(session_id)
+        await self.owned(session_id, admins=True)
         self.send((await self.db_write(self.live.store.close_session, session_id)).as_json())
 
 
@@ -342,7 +344,7 @@ class SessionHandler(Handler):
         self.send({**session.as_json(), "members": members, "answers": answers})
 
     async def delete(self, session_id):
-        await self.owned(session_id)
+        await self.owned(session_id, admins=True)
         await self.db_write(self.live.store.delete_session, session_id)
         self.send({"deleted": True})
 
