@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 LABELS = ("leading", "managing", "both")
+LABEL_NAMES = {"leading": "Leading", "managing": "Managing", "both": "Both"}  # as a learner reads them
 QUESTION_TYPES = ("single", "multiple", "truefalse", "classify", "scenario")
 # Reading YAML takes about a second a megabyte, so a file is judged in under two seconds only up to a size:
 # this one is twenty times the longest lesson (about 26 KB). Past MAX_PROBLEMS, a file is only said to have more.

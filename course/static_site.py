@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.bank import Lesson, Question, lesson as bank_lesson, lessons as bank_lessons
+from course.bank import LABEL_NAMES, Lesson, Question, lesson as bank_lesson, lessons as bank_lessons
 from course.kinds import kind_of
 from course.order import display_order
 
-LABEL_NAMES = ("Leading", "Managing", "Both")
 # Calls whose views only make sense in a running lesson: the page says what appears there instead.
 IN_JUPYTER = {
     "progress": "In Jupyter, your progress through every lesson appears here.",
@@ -111,7 +110,7 @@ def shown_question(owner: Lesson | str, question: Question) -> ShownQuestion:
     parts = kind.parts(question)
     order = display_order(owner, question)
     if question.type == "classify":
-        options = tuple(Option(parts[i].text, True, parts[i].feedback, parts[i].label.capitalize()) for i in order)
+        options = tuple(Option(parts[i].text, True, parts[i].feedback, LABEL_NAMES[parts[i].label]) for i in order)
     else:
         options = tuple(Option(parts[i].text, parts[i].correct, parts[i].feedback) for i in order)
     return ShownQuestion(question.type, kind.title, question.prompt, question.situation, options, question.discussion)
@@ -250,7 +249,7 @@ def course_html(folder: Path | None = None, instructor: bool = False) -> str:
     total = sum(page.lesson.minutes for page in pages)
     hours = f"{round(total / 30) / 2:g}"  # to the nearest half hour
     page = env.get_template("course.html.j2").render(pages=pages, instructor=instructor, minutes=total,
-                                                      hours=hours, labels=LABEL_NAMES, generator=COURSE_PAGE)
+                                                      hours=hours, labels=tuple(LABEL_NAMES.values()), generator=COURSE_PAGE)
     return page
 
 

@@ -8,6 +8,15 @@ from course.store import ProgressStore, reset_default_store
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright for the browser tests of one test module (each drives Debian's Chromium, never a download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
 @pytest.fixture
 def store(tmp_path):
     s = ProgressStore(tmp_path / "progress.sqlite3")

@@ -49,13 +49,10 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = chromium_context(p, tmp_path_factory.mktemp("chromium-profile"))
-        yield context
-        context.close()
+def browser(tmp_path_factory, playwright):
+    context = chromium_context(playwright, tmp_path_factory.mktemp("chromium-profile"))
+    yield context
+    context.close()
 
 
 def assert_no_errors(page):

@@ -46,14 +46,6 @@ def hub(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
 def log_in(playwright, hub, tmp_path_factory, name: str, path: str = "live.ipynb"):
     """Log in as a person would, wait for the user's JupyterLab, open the notebook at `path` and run it; return the page."""
     context = chromium_context(playwright, tmp_path_factory.mktemp(f"profile-{name}"))

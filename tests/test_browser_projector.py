@@ -86,14 +86,6 @@ def lab(tmp_path_factory, questions):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
 def open_projector(playwright, lab, tmp_path, zoom: float, theme: str):
     """Open the check notebook in JupyterLab's Simple interface at a zoom and theme, and run it."""
     settings = lab.workdir.joinpath(*THEME)

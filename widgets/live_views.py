@@ -30,9 +30,8 @@ from course.kinds import kind_of
 from course.live.client import (LiveError, Service, forget_left, has_left, leave_in_background, mark_left,
                                 release_sharing, sender_for, start_sharing, stop_sharing)
 from course.live.rules import QuestionTally
-from course.order import display_order
 from widgets._style import CSS, Fallback
-from widgets.projector_view import LABEL_NAMES, PROJECTOR_CSS, letter
+from widgets.projector_view import PROJECTOR_CSS, shown_options
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # a problem in a background thread is logged, never printed into a cell,
@@ -86,18 +85,15 @@ def question_html(lesson: Lesson, counts: QuestionTally, total: int, revealed: b
     """Render one question's counts for the room (escaped HTML): bars in the shared, lettered order; the key if revealed."""
     question = lesson.question(counts.question)
     kind = kind_of(question)
-    parts = kind.parts(question)
     bars = []
-    for position, index in enumerate(display_order(lesson, question)):
-        bar = counts.bars[index]
+    for shown in shown_options(lesson, question):  # the projector's letters, order and key marks
+        bar = counts.bars[shown.index]
         share = bar.count / counts.answered if counts.answered else 0.0
         if question.type == "classify":
-            mark = f"✔ Key: {LABEL_NAMES[parts[index].label]}"
             count_text = f"{bar.count} of {counts.answered} sorted it as the key does"
         else:
-            mark = "✔ Key" if bar.keyed else ""
             count_text = f"{bar.count} ({share:.0%})" if counts.answered else "0"
-        bars.append({"letter": letter(position), "text": bar.label, "keyed": bar.keyed, "mark": mark,
+        bars.append({"letter": shown.letter, "text": bar.label, "keyed": bar.keyed, "mark": shown.mark,
                      "width": round(100 * share), "count_text": count_text, "detail": bar.detail})
     first = f"{counts.first_right} ({counts.first_right_share:.0%})" if counts.answered else ""
     return _question_template().render(number=counts.number, total=total, how=kind.title, lesson=lesson.title,

@@ -20,7 +20,6 @@ from course.kinds import kind_of
 from course.order import display_order
 from widgets._style import Fallback
 
-LABEL_NAMES = {"leading": "Leading", "managing": "Managing", "both": "Both"}
 
 # Sizes follow the window, as slides do: the option text is 3.4% of the window's height (24.5 px at
 # 720 px) unless the window is narrow for its height. Browser zoom shrinks the window in CSS pixels,
@@ -107,6 +106,7 @@ class Shown:
     """One option (or statement) as the room sees it: its letter, text, and what Reveal adds."""
 
     letter: str
+    index: int  # its place in the bank, as answers and counts name it
     text: str
     keyed: bool
     mark: str
@@ -114,16 +114,14 @@ class Shown:
 
 
 def shown_options(lesson: Lesson, question: Question) -> list[Shown]:
-    """Return a question's options (or statements) lettered in the shared room order, with their key and feedback."""
-    parts = kind_of(question).parts(question)
-    shown = []
-    for position, index in enumerate(display_order(lesson, question)):
-        part = parts[index]
-        if question.type == "classify":
-            shown.append(Shown(letter(position), part.text, True, f"✔ Key: {LABEL_NAMES[part.label]}", part.feedback))
-        else:
-            shown.append(Shown(letter(position), part.text, part.correct, "✔ Key" if part.correct else "", part.feedback))
-    return shown
+    """Return a question's options (or statements) lettered in the shared room order, with their key and feedback:
+    the order and key of the course page and the paper kit (`course.static_site.shown_question`)."""
+    from course.static_site import shown_question
+
+    options = shown_question(lesson, question).options
+    marks = [f"✔ Key: {o.label}" if o.label else ("✔ Key" if o.keyed else "") for o in options]
+    return [Shown(letter(position), index, o.text, o.keyed, mark, o.feedback)
+            for position, (index, o, mark) in enumerate(zip(display_order(lesson, question), options, marks))]
 
 
 def stage_html(lesson: Lesson, question: Question, number: int, total: int, revealed: bool) -> str:

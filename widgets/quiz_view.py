@@ -13,12 +13,11 @@ import ipywidgets as W
 from traitlets import Any as AnyTrait
 from traitlets import Bool, Int, TraitError, observe, validate
 
-from course.bank import Lesson, Question
+from course.bank import LABEL_NAMES, Lesson, Question
 from course.kinds import AnswerError, Remark, Result, kind_of
 from course.order import SHARED, display_order
 from widgets._style import CSS, Fallback, notice_html
 
-LABEL_NAMES = {"leading": "Leading", "managing": "Managing", "both": "Both"}
 SHOW_KEY_AFTER = 2  # a classify statement still wrong after this many checks names the key's label
 # Instructor mode only: the trainer's notes look unlike anything the room is meant to read.
 INSTRUCTOR_CSS = """<style>
