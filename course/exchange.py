@@ -167,7 +167,7 @@ _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:
 TIME_EXAMPLE = "2026-11-01T10:00:00+00:00"
 
 
-def _is_time(value) -> bool:
+def is_time(value) -> bool:
     """Tell whether a value is a date and time the store can keep (`course.store.utc_time`), in the form above."""
     if not isinstance(value, str) or not _TIME.fullmatch(value):
         return False
@@ -183,11 +183,11 @@ def _is_time(value) -> bool:
 
 def _check_times(doc: dict) -> None:
     """Refuse an export whose export time or any row's time ('at') is not a date and time; name where, not what."""
-    if not _is_time(doc["exported_at"]):
+    if not is_time(doc["exported_at"]):
         raise ExportError(f"export does not match the format at exported_at: {_NOT_A_TIME}")
     for rows in ("attempts", "reflections", "ratings"):
         for n, row in enumerate(doc[rows]):
-            if not _is_time(row["at"]):
+            if not is_time(row["at"]):
                 raise ExportError(f"export does not match the format at {rows}/{n}/at: {_NOT_A_TIME}")
 
 

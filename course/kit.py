@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from course.bank import Lesson, lesson as bank_lesson
+from course.bank import LABEL_NAMES, Lesson, lesson as bank_lesson
 from course.guides import GuideProblem
+from course.order import letter
 from course.static_site import (KIT_PAGE, OutputError, ShownQuestion, describe_page, folder_in_the_way, page_generator,
                                 shown_question)
 
@@ -217,7 +218,7 @@ class PaperQuestion:
     @property
     def lettered(self) -> tuple[tuple[str, object], ...]:
         """Return (letter, option) pairs in the shared room order."""
-        return tuple(zip(LETTERS, self.shown.options))
+        return tuple((letter(i), option) for i, option in enumerate(self.shown.options))
 
     @property
     def key_letters(self) -> tuple[str, ...]:
@@ -701,7 +702,7 @@ def _context(kit: Kit, spec: PageSpec, large: bool, layout: str) -> dict:
     blocks = paper_blocks(kit) if spec.name.startswith(("fallback", "answer-key")) else ()
     return {"kit": kit, "workshop": kit.workshop, "page": spec, "pages": PAGES, "large": large, "layout": layout,
             "generator": KIT_PAGE,
-            "paper": blocks, "letters": LETTERS, "labels": ("Leading", "Managing", "Both"),
+            "paper": blocks, "letters": LETTERS, "labels": tuple(LABEL_NAMES.values()),
             "end": clock(kit.workshop.minutes), "large_folder": LARGE_PRINT_FOLDER,
             "index_rows": [(PAGES[row["page"]], row) for row in kit.index["pages"]]}
 

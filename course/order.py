@@ -39,3 +39,10 @@ def display_order(lesson: Lesson | str, question: Question, learner_id: str = SH
     if learner_id == SHARED and order == sorted(order):
         order = order[1:] + order[:1]  # a room never sees the bank's order, where keys once sat first
     return tuple(order)
+
+
+def letter(position: int) -> str:
+    """Return the voting letter of the option shown at `position` in the room's order (0 -> A, 25 -> Z, 26 -> AA):
+    the projector, the live dashboard and the paper kit letter options alike."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[position] if position < 26 else letter(position // 26 - 1) + letters[position % 26]

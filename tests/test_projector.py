@@ -21,7 +21,8 @@ from course.bank import lesson, lessons
 from course.guides import GUIDES, check_text, debrief_notes, debriefs
 from course.kinds import kind_of
 from course.order import display_order
-from widgets.projector_view import Projector, letter
+from course.order import letter
+from widgets.projector_view import Projector
 from widgets.quiz_view import Quiz
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,6 @@ notes are never read here, so they cannot reach the page.
 from __future__ import annotations
 
 import functools
-import string
 from dataclasses import dataclass
 
 import ipywidgets as W
@@ -17,7 +16,7 @@ from traitlets import Bool, Int, TraitError, observe, validate
 
 from course.bank import Lesson, Question
 from course.kinds import kind_of
-from course.order import display_order
+from course.order import display_order, letter
 from widgets._style import Fallback
 
 
@@ -93,12 +92,6 @@ def _template():
     import jinja2
 
     return jinja2.Environment(autoescape=True).from_string(_TEMPLATE)
-
-
-def letter(index: int) -> str:
-    """Return the voting letter of the option at `index` (0 -> A, 25 -> Z, 26 -> AA)."""
-    letters = string.ascii_uppercase
-    return letters[index] if index < 26 else letter(index // 26 - 1) + letters[index % 26]
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,6 @@ JOIN_SCHEMA = {
     "type": "object", "required": ["code"], "additionalProperties": False,
     "properties": {"code": {"type": "string", "maxLength": 12}},
 }
-_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 
 
 class Refused(ValueError):
@@ -180,6 +179,7 @@ def check_answer(doc: dict, lessons: Iterable[str]) -> Answer:
         400, saying which rule the answer breaks.
     """
     from course.bank import BankError, lesson
+    from course.exchange import is_time
     from course.kinds import AnswerError, kind_of
     from course.store import utc_time
 
@@ -199,12 +199,9 @@ def check_answer(doc: dict, lessons: Iterable[str]) -> Answer:
         raise Refused("the answer does not fit its question") from None
     if bool(result.correct) != doc["correct"]:
         raise Refused("the answer's 'correct' does not match the course's key")
-    if not _TIME.fullmatch(doc["at"]):
+    if not is_time(doc["at"]):  # the form and range an export's times must have too
         raise Refused("the answer's time is not an ISO 8601 date and time")
-    try:
-        at = utc_time(doc["at"])
-    except ValueError:
-        raise Refused("the answer's time is not an ISO 8601 date and time") from None
+    at = utc_time(doc["at"])
     return Answer(doc["uid"], doc["lesson"], doc["question"], answer, result.correct, float(result.score), at)
 
 
