@@ -413,6 +413,7 @@ _LESSON_ID = re.compile(r"^lesson:\s*[\"']?([a-z0-9-]+)", re.MULTILINE)
 
 
 CHECKED_DIR = "checked-banks"  # under the data folder: banks that passed every check, as JSON
+KEEP_CHECKED_FREE_BYTES = 64 * 1024 * 1024  # below this much free space, no checked copy is kept
 
 
 def _checked_key(text: str) -> str:
@@ -477,11 +478,14 @@ def _keep_checked(name: str, key: str, data: dict) -> None:
     import json
     import logging
     import os
+    import shutil
     import tempfile
 
     path = _checked_path(name, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if shutil.disk_usage(path.parent).free < KEEP_CHECKED_FREE_BYTES:
+            return  # a nearly full disk keeps its room for the learner's own work, which this only speeds up
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checked-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:

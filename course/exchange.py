@@ -511,7 +511,9 @@ _RENAMED = re.compile(r"(?:\s*\(\d{1,4}\)|\s+copy(?:\s+\d{1,4})?|\s+-\s+copy(?:\
 
 
 def _instead(name: str | None) -> str:
-    """Say which file to hand in instead of a refused .zip, named after the .zip when the course named it.
+    """Say which file to use instead of a refused .zip (to hand in, or to upload to carry on), named after the
+    .zip when the course named it, or the export found inside it, which is there even when the .zip was unpacked
+    and packed again.
 
     A .zip the browser or the file manager renamed ("lead-manage-ann-lee-3f2a9c1d-20261130-1504 (1).zip")
     counts as the course's: the .json named is the one the course gave, without the added " (1)".
@@ -525,7 +527,8 @@ def _instead(name: str | None) -> str:
         json_name = stem + ".json"
     else:
         json_name = "lead-manage-….json"
-    return f"hand in the .json file named {json_name} from the same download instead"
+    return (f"use the .json file named {json_name} from the same download instead (or the {EXPORT_MEMBER} "
+            "inside the .zip)")
 
 
 def bundle_export(data: bytes, name: str | None = None) -> bytes:

@@ -381,3 +381,17 @@ def test_a_changed_bank_file_replaces_its_old_kept_copy(tmp_path, monkeypatch):
     finally:
         bank.clear_cache()
     assert len(before) == len(after) == 1 and before != after
+
+
+def test_no_checked_copy_is_kept_on_a_nearly_full_disk(tmp_path, monkeypatch):
+    """The copies only speed up opening a lesson; the learner's own work needs the last free space more."""
+    import collections
+    import shutil
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 64 * 2**20 + 1, 64 * 2**20 - 1))
+    first = _fresh_lessons()
+    assert list((tmp_path / "learner-data" / bank.CHECKED_DIR).glob("*.json")) == []
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 64 * 2**20, 64 * 2**20))
+    assert _fresh_lessons() == first
+    assert len(list((tmp_path / "learner-data" / bank.CHECKED_DIR).glob("*.json"))) == len(first)

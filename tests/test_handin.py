@@ -123,7 +123,8 @@ def test_the_same_name_in_the_same_minute_gives_two_files():
 
 # -- 2. a .zip handed in instead of the .json ------------------------------------------------------
 ZIP_NAME = "lead-manage-ann-lee-3f2a9c1d-20261130-1504.zip"
-INSTEAD = "hand in the .json file named lead-manage-ann-lee-3f2a9c1d-20261130-1504.json from the same download instead"
+INSTEAD = ("use the .json file named lead-manage-ann-lee-3f2a9c1d-20261130-1504.json from the same download "
+           "instead (or the lead-manage-export.json inside the .zip)")
 
 
 def course_zip(store, learner="Ann Lee") -> bytes:
@@ -355,7 +356,8 @@ def test_deflates_own_limit_is_allowed_and_one_past_it_is_not():
 def test_the_refusal_names_the_json_to_hand_in(name, says):
     with pytest.raises(ExportError) as info:
         parse_export(_zip({"notes.txt": b"x"}), name)
-    assert str(info.value).endswith(f"hand in the .json file named {says} from the same download instead")
+    assert str(info.value).endswith(f"use the .json file named {says} from the same download instead "
+                                   "(or the lead-manage-export.json inside the .zip)")
     assert "<b>" not in str(info.value)
 
 

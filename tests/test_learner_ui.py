@@ -565,3 +565,44 @@ def test_each_lesson_ends_by_asking_to_close_it_before_the_next(path):
     last = "".join([c for c in cells if c["cell_type"] == "markdown"][-1]["source"])
     assert "File › Close and Shut Down Notebook" in last
     assert last.index("Close and Shut Down") < last.rindex("](")
+
+
+def test_a_name_with_a_broken_character_still_downloads_and_is_kept_readable(store):
+    from widgets.course_views import DownloadWork
+
+    view = DownloadWork(store)
+    view.name.value = "Ann\ud83d"  # half an emoji, as a browser can send it
+    view.json_button.click()
+    view.button.click()
+    assert "✔ Your .zip is ready" in view.links.value
+    assert store.get("learner_name") == "Ann\ufffd"
+
+
+def test_an_emptied_name_box_forgets_the_name_for_next_time(store):
+    from widgets.course_views import DownloadWork
+
+    view = DownloadWork(store)
+    view.name.value = "Ann Lee"
+    view.json_button.click()
+    assert DownloadWork(store).name.value == "Ann Lee"
+    view.name.value = "  "
+    view.json_button.click()
+    assert DownloadWork(store).name.value == "", "a learner who removed their name does not get it back"
+
+
+def test_a_zip_that_cannot_be_read_just_now_says_so_and_leaves_no_old_link(store, monkeypatch):
+    import sqlite3
+
+    from widgets.course_views import DownloadWork
+
+    view = DownloadWork(store)
+    view.button.click()
+    assert "✔ Your .zip is ready" in view.links.value
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "_read", broken)
+    view.button.click()
+    assert "could not be read just now (disk I/O error)" in view.links.value
+    assert "✔ Your .zip is ready" not in view.links.value and "data:" not in view.links.value

@@ -472,12 +472,15 @@ class DownloadWork(Fallback, W.VBox):
         """Keep the typed name for next time and store text still waiting; return the name."""
         import sqlite3
 
+        from course.store import clean_text
+
         learner = self._learner()
-        if learner and learner != self.store.get("learner_name"):
-            try:
-                self.store.set("learner_name", learner)
-            except (sqlite3.Error, OSError):  # the name is a convenience for next time: the download goes on
-                log.warning("could not keep the learner's name for next time", exc_info=True)
+        kept = clean_text(learner) if learner else ""  # a broken character is kept as U+FFFD, as in the export
+        try:
+            if kept != (self.store.get("learner_name") or ""):  # an emptied box forgets the name too
+                self.store.set("learner_name", kept)
+        except (sqlite3.Error, OSError):  # the name is a convenience for next time: the download goes on
+            log.warning("could not keep the learner's name for next time", exc_info=True)
         _store_waiting_text()
         return learner
 
@@ -492,8 +495,7 @@ class DownloadWork(Fallback, W.VBox):
                 export = self._count(datetime.now())
             except (sqlite3.Error, OSError) as exc:
                 log.warning("could not build the learner's export", exc_info=True)
-                self._json_status = (f'<div class="lm-warning" role="alert">✘ Your work could not be read just now '
-                                     f"({escape(str(exc))}). Nothing is lost; try again in a moment.</div>")
+                self._json_status = _unreadable(exc)
                 self._draw()
                 return
             if export is None:  # too large for one file: the panel now says so, and the .zip still works
@@ -507,13 +509,19 @@ class DownloadWork(Fallback, W.VBox):
         self.trigger.start(token)
 
     def _on_click(self, _button=None) -> None:
+        import sqlite3
         import uuid
 
         from course.exchange import bundle_zip
 
         learner = self._before_download()
         self._name_files(datetime.now())  # both names as of now, so the two files of one download match
-        archive, names = bundle_zip(self.store, learner, self.share.value)
+        try:
+            archive, names = bundle_zip(self.store, learner, self.share.value)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("could not build the learner's .zip", exc_info=True)
+            self.links.value = _unreadable(exc)
+            return
         token = uuid.uuid4().hex
         self.links.value = (
             f'<div role="status">✔ Your .zip is ready ({size_text(len(archive))}) and should be downloading now. '
@@ -521,6 +529,12 @@ class DownloadWork(Fallback, W.VBox):
             + data_link(archive, self.zip_filename, "application/zip", "the .zip", token=token)
             + "</div>")
         self.trigger.start(token)
+
+
+def _unreadable(exc: Exception) -> str:
+    """Say that a download could not be built because the store could not be read (nothing is lost)."""
+    return (f'<div class="lm-warning" role="alert">✘ Your work could not be read just now ({escape(str(exc))}). '
+            "Nothing is lost; try again in a moment.</div>")
 
 
 class UploadWork(Fallback, W.VBox):
